@@ -1,0 +1,168 @@
+// A directory of a mounted host directory: the base of every path_* operation, resolved through the Vfs.
+import * as fs from 'node:fs';
+import { FdObject } from './fd-object.js';
+import { HostFile } from './host-file.js';
+import { readDirectory, type DirEntry } from '../fs/readdir.js';
+import { Errno, WasiError, fromHost, host } from '../wasi/errno.js';
+import {
+  DIR_RIGHTS, FILE_RIGHTS, Fdflags, Filetype, Oflags, READ_RIGHTS, Rights, WRITE_RIGHTS,
+} from '../wasi/constants.js';
+import { type Filestat, filetypeOf, requestedTimes, setHostTimes, toFilestat } from '../fs/stat.js';
+import { type Resolved, type Vfs, verifyOpened, writable } from '../fs/vfs.js';
+
+export interface OpenRequest {
+  follow: boolean;
+  oflags: number;
+  base: bigint;
+  inheriting: bigint;
+  fdflags: number;
+}
+
+export class HostDir extends FdObject {
+  readonly filetype = Filetype.DIRECTORY;
+  private listing?: DirEntry[];
+
+  constructor(readonly vfs: Vfs, readonly where: Resolved, base: bigint, inheriting: bigint) {
+    super(base, inheriting);
+  }
+
+  private at(p: string, follow: boolean, need: bigint): Resolved {
+    this.require(need);
+    return this.vfs.resolve(this.where.guest, p, follow);
+  }
+
+  filestat(): Filestat {
+    return toFilestat(host(() => fs.statSync(this.where.hostPath, { bigint: true })));
+  }
+
+  setTimes(atim: bigint, mtim: bigint, flags: number): void {
+    this.require(Rights.FD_FILESTAT_SET_TIMES);
+    const [a, m] = requestedTimes(this.filestat(), atim, mtim, flags);
+    setHostTimes(writable(this.where).hostPath, a, m, true);
+  }
+
+  read(): number { throw new WasiError(Errno.ISDIR); }
+  write(): number { throw new WasiError(Errno.ISDIR); }
+  pread(): number { throw new WasiError(Errno.ISDIR); }
+  pwrite(): number { throw new WasiError(Errno.ISDIR); }
+  seek(): bigint { throw new WasiError(Errno.ISDIR); }
+  tell(): bigint { throw new WasiError(Errno.ISDIR); }
+  setSize(): void { throw new WasiError(Errno.ISDIR); }
+
+  readdir(cookie: bigint): DirEntry[] {
+    this.require(Rights.FD_READDIR);
+    // A listing is taken when a scan starts (cookie 0) and kept so that later cookies index the same list.
+    if (cookie === 0n || !this.listing) this.listing = readDirectory(this.where);
+    return this.listing;
+  }
+
+  open(p: string, req: OpenRequest): FdObject {
+    this.require(Rights.PATH_OPEN);
+    if ((req.base & ~this.rightsInheriting) !== 0n || (req.inheriting & ~this.rightsInheriting) !== 0n) {
+      throw new WasiError(Errno.NOTCAPABLE);
+    }
+    const { oflags } = req;
+    if (oflags & Oflags.CREAT) this.require(Rights.PATH_CREATE_FILE);
+    if (oflags & Oflags.TRUNC) this.require(Rights.PATH_FILESTAT_SET_SIZE);
+    if (oflags & Oflags.DIRECTORY && oflags & (Oflags.CREAT | Oflags.TRUNC)) throw new WasiError(Errno.INVAL);
+    const r = this.vfs.resolve(this.where.guest, p, req.follow);
+    const wantsWrite = (req.base & WRITE_RIGHTS) !== 0n || (req.fdflags & Fdflags.APPEND) !== 0 ||
+      (oflags & Oflags.TRUNC) !== 0;
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.lstatSync(r.hostPath);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fromHost(err);
+    }
+    if (st?.isSymbolicLink()) throw new WasiError(oflags & Oflags.DIRECTORY ? Errno.NOTDIR : Errno.LOOP);
+    if (st && oflags & Oflags.CREAT && oflags & Oflags.EXCL) throw new WasiError(Errno.EXIST);
+    if (!st && !(oflags & Oflags.CREAT)) throw new WasiError(Errno.NOENT);
+    if (!st && (r.mustBeDir || oflags & Oflags.DIRECTORY)) {
+      throw new WasiError(r.mustBeDir && oflags & Oflags.CREAT ? Errno.ISDIR : Errno.NOENT);
+    }
+    if (st?.isDirectory()) {
+      if (wantsWrite) throw new WasiError(Errno.ISDIR);
+      return new HostDir(this.vfs, r, req.base & DIR_RIGHTS, req.inheriting);
+    }
+    if (st && (r.mustBeDir || oflags & Oflags.DIRECTORY)) throw new WasiError(Errno.NOTDIR);
+    if (r.mount.readOnly && (wantsWrite || !st)) throw new WasiError(Errno.ROFS);
+    const wantsRead = (req.base & READ_RIGHTS) !== 0n || !wantsWrite;
+    let flags = fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+    flags |= wantsWrite ? (wantsRead ? fs.constants.O_RDWR : fs.constants.O_WRONLY) : fs.constants.O_RDONLY;
+    if (oflags & Oflags.CREAT) flags |= fs.constants.O_CREAT;
+    if (oflags & Oflags.EXCL) flags |= fs.constants.O_EXCL;
+    if (oflags & Oflags.TRUNC) flags |= fs.constants.O_TRUNC;
+    const fd = host(() => fs.openSync(r.hostPath, flags, 0o666));
+    verifyOpened(fd, r.hostPath);
+    const ft = st ? filetypeOf(fs.fstatSync(fd, { bigint: true })) : Filetype.REGULAR_FILE;
+    return new HostFile(fd, r, ft, req.base & FILE_RIGHTS, req.inheriting, req.fdflags);
+  }
+
+  createDirectory(p: string): void {
+    const r = writable(this.at(p, false, Rights.PATH_CREATE_DIRECTORY));
+    host(() => fs.mkdirSync(r.hostPath));
+  }
+
+  removeDirectory(p: string): void {
+    const r = writable(this.at(p, false, Rights.PATH_REMOVE_DIRECTORY));
+    if (r.guest.length <= this.where.guest.length) throw new WasiError(Errno.BUSY);
+    host(() => fs.rmdirSync(r.hostPath));
+  }
+
+  unlinkFile(p: string): void {
+    const r = writable(this.at(p, false, Rights.PATH_UNLINK_FILE));
+    const st = host(() => fs.lstatSync(r.hostPath));
+    if (r.mustBeDir && !st.isDirectory()) throw new WasiError(Errno.NOTDIR);
+    if (st.isDirectory()) throw new WasiError(Errno.ISDIR);
+    host(() => fs.unlinkSync(r.hostPath));
+  }
+
+  symlink(target: string, p: string): void {
+    const r = writable(this.at(p, false, Rights.PATH_SYMLINK));
+    // A link to an absolute path could only ever lead outside the sandbox.
+    if (target.startsWith('/')) throw new WasiError(Errno.NOTCAPABLE);
+    if (r.mustBeDir) {
+      if (fs.existsSync(r.hostPath)) throw new WasiError(Errno.EXIST);
+      throw new WasiError(Errno.NOENT);
+    }
+    host(() => fs.symlinkSync(target, r.hostPath));
+  }
+
+  readlink(p: string): Buffer {
+    const r = this.at(p, false, Rights.PATH_READLINK);
+    return host(() => fs.readlinkSync(r.hostPath, { encoding: 'buffer' }));
+  }
+
+  pathFilestat(p: string, follow: boolean): Filestat {
+    const r = this.at(p, follow, Rights.PATH_FILESTAT_GET);
+    const st = toFilestat(host(() => fs.lstatSync(r.hostPath, { bigint: true })));
+    if (r.mustBeDir && st.filetype !== Filetype.DIRECTORY) throw new WasiError(Errno.NOTDIR);
+    return st;
+  }
+
+  pathSetTimes(p: string, follow: boolean, atim: bigint, mtim: bigint, flags: number): void {
+    const r = this.at(p, follow, Rights.PATH_FILESTAT_SET_TIMES);
+    const cur = toFilestat(host(() => fs.lstatSync(r.hostPath, { bigint: true })));
+    const [a, m] = requestedTimes(cur, atim, mtim, flags);
+    setHostTimes(writable(r).hostPath, a, m, false);
+  }
+
+  link(oldPath: string, follow: boolean, target: HostDir, newPath: string): void {
+    const from = this.at(oldPath, follow, Rights.PATH_LINK_SOURCE);
+    const to = writable(target.at(newPath, false, Rights.PATH_LINK_TARGET));
+    writable(from);
+    const st = host(() => fs.lstatSync(from.hostPath));
+    if (st.isDirectory()) throw new WasiError(Errno.PERM);
+    if (from.mustBeDir || to.mustBeDir) throw new WasiError(Errno.NOTDIR);
+    host(() => fs.linkSync(from.hostPath, to.hostPath));
+  }
+
+  rename(oldPath: string, target: HostDir, newPath: string): void {
+    const from = writable(this.at(oldPath, false, Rights.PATH_RENAME_SOURCE));
+    const to = writable(target.at(newPath, false, Rights.PATH_RENAME_TARGET));
+    if (from.mount !== to.mount) throw new WasiError(Errno.XDEV);
+    const st = host(() => fs.lstatSync(from.hostPath));
+    if ((from.mustBeDir || to.mustBeDir) && !st.isDirectory()) throw new WasiError(Errno.NOTDIR);
+    host(() => fs.renameSync(from.hostPath, to.hostPath));
+  }
+}

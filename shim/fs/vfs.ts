@@ -1,0 +1,134 @@
+// The guest's file tree: mounts of host directories at guest paths, and path resolution that never leaves a capability.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Errno, WasiError, fromHost } from '../wasi/errno.js';
+
+export interface MountSpec {
+  /** Absolute guest path, e.g. "/" or "/data". */
+  mountPath: string;
+  /** Host directory shown at mountPath. */
+  hostPath: string;
+  readOnly: boolean;
+}
+
+export interface Mount {
+  guest: string[];
+  guestPath: string;
+  hostRoot: string;
+  readOnly: boolean;
+}
+
+export interface Resolved {
+  /** Guest-absolute components of the result. */
+  guest: string[];
+  mount: Mount;
+  hostPath: string;
+  /** The path ended in "/" or "/.": the result must be a directory. */
+  mustBeDir: boolean;
+}
+
+const MAX_SYMLINKS = 40;
+
+export function splitGuestPath(p: string): string[] {
+  return p.split('/').filter((c) => c !== '' && c !== '.');
+}
+
+export class Vfs {
+  readonly mounts: Mount[];
+  private readonly byDepth: Mount[];
+
+  constructor(specs: MountSpec[]) {
+    this.mounts = specs.map((s) => ({
+      guest: splitGuestPath(s.mountPath),
+      guestPath: s.mountPath,
+      // The real path, so the /proc/self/fd check after an open compares like with like.
+      hostRoot: fs.realpathSync(s.hostPath),
+      readOnly: s.readOnly,
+    }));
+    this.byDepth = [...this.mounts].sort((a, b) => b.guest.length - a.guest.length);
+  }
+
+  /** The innermost mount holding a guest path, and the host path it maps to. */
+  locate(guest: string[]): { mount: Mount; hostPath: string } {
+    for (const m of this.byDepth) {
+      if (m.guest.length <= guest.length && m.guest.every((c, i) => guest[i] === c)) {
+        const rest = guest.slice(m.guest.length);
+        return { mount: m, hostPath: rest.length ? path.join(m.hostRoot, ...rest) : m.hostRoot };
+      }
+    }
+    throw new WasiError(Errno.NOENT);
+  }
+
+  /**
+   * Resolves `p` relative to the directory at guest path `base`. ".." may not climb above `base`,
+   * absolute paths and absolute symlink targets are refused (ENOTCAPABLE), symlinks on the way are
+   * followed here (never by the host), and the last one only when `followLast` is set.
+   */
+  resolve(base: string[], p: string, followLast: boolean): Resolved {
+    if (p === '') throw new WasiError(Errno.NOENT);
+    if (p.startsWith('/')) throw new WasiError(Errno.NOTCAPABLE);
+    let pending = p.split('/');
+    let mustBeDir = p.endsWith('/') || p.endsWith('/.') || p === '.';
+    const stack: string[] = [];
+    let links = 0;
+    while (pending.length > 0) {
+      const c = pending.shift()!;
+      if (c === '' || c === '.') continue;
+      if (c === '..') {
+        if (stack.length === 0) throw new WasiError(Errno.NOTCAPABLE);
+        stack.pop();
+        continue;
+      }
+      if (c.length > 255) throw new WasiError(Errno.NAMETOOLONG);
+      const isLast = pending.every((x) => x === '' || x === '.');
+      const follow = !isLast || followLast || mustBeDir;
+      if (follow) {
+        const { hostPath } = this.locate([...base, ...stack, c]);
+        let st: fs.Stats | undefined;
+        try {
+          st = fs.lstatSync(hostPath);
+        } catch (err) {
+          const e = fromHost(err);
+          if (!(isLast && e.errno === Errno.NOENT)) throw e;
+        }
+        if (st?.isSymbolicLink()) {
+          if (++links > MAX_SYMLINKS) throw new WasiError(Errno.LOOP);
+          const target = fs.readlinkSync(hostPath);
+          if (target.startsWith('/')) throw new WasiError(Errno.NOTCAPABLE);
+          if (isLast && target.endsWith('/')) mustBeDir = true;
+          pending = [...target.split('/'), ...pending];
+          continue;
+        }
+        if (st && !isLast && !st.isDirectory()) throw new WasiError(Errno.NOTDIR);
+      }
+      stack.push(c);
+    }
+    const guest = [...base, ...stack];
+    const { mount, hostPath } = this.locate(guest);
+    return { guest, mount, hostPath, mustBeDir };
+  }
+}
+
+/** Fails with EROFS when the path lies in a read-only mount. */
+export function writable(r: Resolved): Resolved {
+  if (r.mount.readOnly) throw new WasiError(Errno.ROFS);
+  return r;
+}
+
+/**
+ * After an open on Linux, checks that the host opened exactly the path we resolved: a rename or
+ * symlink swapped in by someone else between our checks and the open cannot lead outside.
+ */
+export function verifyOpened(fd: number, expected: string): void {
+  if (process.platform !== 'linux') return;
+  let actual: string;
+  try {
+    actual = fs.readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return; // no procfs: nothing to check against
+  }
+  if (actual !== expected) {
+    fs.closeSync(fd);
+    throw new WasiError(Errno.NOTCAPABLE);
+  }
+}

@@ -1,0 +1,87 @@
+// Bounds-checked access to the guest's linear memory; an out-of-range pointer is EFAULT, never a host exception.
+import { Errno, WasiError } from './errno.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const encoder = new TextEncoder();
+
+export class GuestMemory {
+  private mem?: WebAssembly.Memory;
+  private buf?: ArrayBuffer;
+  private u8v = new Uint8Array(0);
+  private dv = new DataView(new ArrayBuffer(0));
+
+  attach(mem: WebAssembly.Memory): void {
+    this.mem = mem;
+  }
+
+  /** Refreshes the views when the memory has grown (its buffer is then a new object). */
+  private refresh(): void {
+    const b = this.mem?.buffer as ArrayBuffer | undefined;
+    if (b === this.buf) return;
+    if (!b) throw new WasiError(Errno.FAULT);
+    this.buf = b;
+    this.u8v = new Uint8Array(b);
+    this.dv = new DataView(b);
+  }
+
+  check(ptr: number, len: number): void {
+    this.refresh();
+    if (ptr < 0 || len < 0 || ptr + len > this.u8v.length) throw new WasiError(Errno.FAULT);
+  }
+
+  bytes(ptr: number, len: number): Uint8Array {
+    this.check(ptr, len);
+    return this.u8v.subarray(ptr, ptr + len);
+  }
+
+  u8(ptr: number): number { this.check(ptr, 1); return this.dv.getUint8(ptr); }
+  u16(ptr: number): number { this.check(ptr, 2); return this.dv.getUint16(ptr, true); }
+  u32(ptr: number): number { this.check(ptr, 4); return this.dv.getUint32(ptr, true); }
+  u64(ptr: number): bigint { this.check(ptr, 8); return this.dv.getBigUint64(ptr, true); }
+  setU8(ptr: number, v: number): void { this.check(ptr, 1); this.dv.setUint8(ptr, v); }
+  setU16(ptr: number, v: number): void { this.check(ptr, 2); this.dv.setUint16(ptr, v, true); }
+  setU32(ptr: number, v: number): void { this.check(ptr, 4); this.dv.setUint32(ptr, v >>> 0, true); }
+  setU64(ptr: number, v: bigint | number): void {
+    this.check(ptr, 8);
+    this.dv.setBigUint64(ptr, BigInt.asUintN(64, BigInt(v)), true);
+  }
+
+  /** Reads a path or other string argument; NUL bytes and invalid UTF-8 are EINVAL (witx `string`). */
+  string(ptr: number, len: number): string {
+    const b = this.bytes(ptr, len);
+    if (b.includes(0)) throw new WasiError(Errno.INVAL);
+    try {
+      return utf8.decode(b);
+    } catch {
+      throw new WasiError(Errno.ILSEQ);
+    }
+  }
+
+  /** The guest buffers an iovec array points at, checked before any byte moves. */
+  iovecs(ptr: number, count: number): Uint8Array[] {
+    this.check(ptr, count * 8);
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) {
+      const base = this.dv.getUint32(ptr + i * 8, true);
+      const len = this.dv.getUint32(ptr + i * 8 + 4, true);
+      out.push(this.bytes(base, len));
+    }
+    return out;
+  }
+
+  /** Writes NUL-terminated strings and a pointer table: the args_get/environ_get layout. */
+  writeStringTable(items: Uint8Array[], ptrsPtr: number, bufPtr: number): void {
+    let at = bufPtr;
+    for (let i = 0; i < items.length; i++) {
+      this.setU32(ptrsPtr + i * 4, at);
+      const b = this.bytes(at, items[i].length + 1);
+      b.set(items[i]);
+      b[items[i].length] = 0;
+      at += items[i].length + 1;
+    }
+  }
+}
+
+export function encodeAll(items: string[]): Uint8Array[] {
+  return items.map((s) => encoder.encode(s));
+}

@@ -1,0 +1,32 @@
+// The wasmpod command line: parses arguments with commander and dispatches to one file per command.
+import { Command, CommanderError } from 'commander';
+import { runCommand } from './run.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  let code = 0;
+  program
+    .name('wasmpod')
+    .description('Run Kubernetes pods of WebAssembly (WASI) containers, without root or a container engine')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program
+    .command('run')
+    .description('run the pod in FILE in the foreground; exits with the status of the pod')
+    .argument('<file>', 'a Pod manifest, YAML or JSON (ConfigMaps and Secrets may be in the same file)')
+    .option('-o, --output <format>', 'print the final PodStatus at the end: json or yaml')
+    .option('--state-dir <dir>', 'where logs are kept (default $WASMPOD_STATE_DIR or $XDG_STATE_HOME/wasmpod)')
+    .option('--backoff-base <ms>', 'first restart back-off in milliseconds (Kubernetes: 10000)')
+    .action(async (file: string, opts) => {
+      code = await runCommand(file, opts, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+    });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    const e = err as Error & { code?: string };
+    process.stderr.write(`wasmpod: ${e.message}\n`);
+    return 1;
+  }
+  return code;
+}

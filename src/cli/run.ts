@@ -1,0 +1,90 @@
+// `wasmpod run FILE`: runs one pod in the foreground, streams its output, exits with the pod's result.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import YAML from 'yaml';
+import { Runtime } from '../runtime.js';
+import { parseManifest } from '../spec/index.js';
+import type { PodStatus } from '../spec/types.js';
+import { OutputMux } from './output.js';
+
+export interface RunOptions {
+  output?: string;
+  stateDir?: string;
+  backoffBase?: string;
+}
+
+export interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+}
+
+/** The exit status of `wasmpod run`: 0 when the pod Succeeded, else the exit code of the first container that failed. */
+export function exitStatus(status: PodStatus): number {
+  if (status.phase === 'Succeeded') return 0;
+  const all = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
+  const failed = all
+    .map((s) => s.state?.terminated ?? s.lastState?.terminated)
+    .filter((t) => t && t.exitCode !== 0)
+    .sort((a, b) => (a!.finishedAt ?? '').localeCompare(b!.finishedAt ?? ''));
+  return failed[0]?.exitCode ?? 1;
+}
+
+export async function runCommand(file: string, opts: RunOptions, io: Io): Promise<number> {
+  if (opts.output && opts.output !== 'json' && opts.output !== 'yaml') {
+    throw new Error(`--output must be json or yaml, not "${opts.output}"`);
+  }
+  const source = path.resolve(file);
+  const text = fs.readFileSync(source, 'utf8');
+  const manifest = parseManifest(text, { source: file, baseDir: path.dirname(source) });
+  if (manifest.pods.length !== 1) {
+    throw new Error(`${file}: wasmpod run takes exactly one Pod, the file has ${manifest.pods.length}`);
+  }
+  const backoffBase = opts.backoffBase === undefined ? undefined : Number(opts.backoffBase);
+  if (backoffBase !== undefined && !(backoffBase > 0)) throw new Error('--backoff-base must be a positive number of milliseconds');
+  const runtime = new Runtime({
+    stateDir: opts.stateDir,
+    backoff: backoffBase ? { baseMs: backoffBase, maxMs: backoffBase * 30, resetAfterMs: backoffBase * 60 } : undefined,
+  });
+  const pod = await runtime.runPod(manifest.pods[0]);
+  const containers = [...(pod.pod.spec.initContainers ?? []), ...pod.pod.spec.containers];
+  const mux = new OutputMux(containers.length > 1, { stdout: io.stdout, stderr: io.stderr });
+  pod.on('output', (e) => mux.write(e.container, e.stream, e.chunk));
+
+  // stdin goes to the one container that asked for it, as `kubectl run -i` attaches one.
+  const withStdin = containers.filter((c) => c.stdin);
+  const onData = (chunk: Buffer): void => {
+    io.stdin.pause();
+    pod.writeStdin(withStdin[0].name, chunk).catch(() => undefined).finally(() => io.stdin.resume());
+  };
+  const onEnd = (): void => pod.closeStdin(withStdin[0].name);
+  if (withStdin.length === 1) {
+    io.stdin.on('data', onData);
+    io.stdin.on('end', onEnd);
+  }
+
+  let interrupts = 0;
+  const onSigint = (): void => {
+    if (++interrupts === 1) {
+      io.stderr.write(`\nwasmpod: deleting pod ${pod.name} (Ctrl-C again to quit at once)\n`);
+      void pod.delete();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const status = await pod.wait();
+  process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigint);
+  if (withStdin.length === 1) {
+    io.stdin.off('data', onData);
+    io.stdin.off('end', onEnd);
+    io.stdin.pause();
+  }
+  mux.flush();
+  if (opts.output === 'json') io.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+  if (opts.output === 'yaml') io.stdout.write(YAML.stringify(status));
+  await runtime.close();
+  return exitStatus(status);
+}

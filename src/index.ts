@@ -1,0 +1,8 @@
+// The public API of the wasmpod library.
+export { Runtime, PodAlreadyExistsError, type RuntimeOptions, type RunPodOptions } from './runtime.js';
+export { PodHandle, type OutputEvent, type LogOptions } from './pod/pod-handle.js';
+export type { LogLine } from './logs/log-store.js';
+export type { BackoffOptions } from './pod/backoff.js';
+export * from './errors.js';
+export * from './spec/index.js';
+export { TRAP_EXIT_CODE } from '../shim/worker-protocol.js';

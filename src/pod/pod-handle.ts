@@ -1,0 +1,106 @@
+// The handle an embedder holds for a running pod: status and its changes, output, logs, stdin, wait and delete.
+import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Pod, PodStatus } from '../spec/types.js';
+import type { OutputStream } from '../runtime/sandbox.js';
+import { readLog, type LogLine } from '../logs/log-store.js';
+import { NotFoundError } from '../errors.js';
+import type { PodWorker } from './pod-worker.js';
+import { DELETED_EXIT } from './pod-worker.js';
+
+export interface OutputEvent {
+  container: string;
+  stream: OutputStream;
+  chunk: Buffer;
+}
+
+export interface LogOptions {
+  /** The previous run of the container, as `kubectl logs --previous`. */
+  previous?: boolean;
+}
+
+export interface PodHandleEvents {
+  status: [PodStatus];
+  output: [OutputEvent];
+}
+
+export class PodHandle extends EventEmitter<PodHandleEvents> {
+  private worker!: PodWorker;
+  private done!: Promise<PodStatus>;
+
+  constructor(readonly pod: Pod, readonly logDir: string) {
+    super();
+  }
+
+  /** @internal Called once by the Runtime when the pod has been admitted. */
+  attach(worker: PodWorker, done: Promise<PodStatus>): void {
+    this.worker = worker;
+    this.done = done;
+  }
+
+  get name(): string {
+    return this.pod.metadata.name!;
+  }
+
+  get namespace(): string {
+    return this.pod.metadata.namespace!;
+  }
+
+  get uid(): string {
+    return this.pod.metadata.uid!;
+  }
+
+  /** A snapshot of the pod's status (Kubernetes v1 PodStatus). */
+  get status(): PodStatus {
+    return structuredClone(this.worker.status);
+  }
+
+  /** Resolves with the final status once the pod has Succeeded, Failed or been deleted. */
+  wait(): Promise<PodStatus> {
+    return this.done;
+  }
+
+  /**
+   * Deletes the pod: no container restarts, running containers end (as by SIGTERM, which a WASI
+   * guest cannot catch), and the sandbox is released. Resolves with the final status.
+   */
+  async delete(): Promise<PodStatus> {
+    await this.worker.stop(DELETED_EXIT);
+    return this.done;
+  }
+
+  private loop(container: string) {
+    const l = this.worker.loop(container);
+    if (!l) throw new NotFoundError(`pod "${this.name}" has no container "${container}"`);
+    return l;
+  }
+
+  /** The container's log lines from disk (current run, or the previous one). */
+  logLines(container: string, opts: LogOptions = {}): LogLine[] {
+    const run = this.loop(container).status.restartCount - (opts.previous ? 1 : 0);
+    const file = path.join(this.logDir, container, `${run}.log`);
+    if (run < 0 || !fs.existsSync(file)) {
+      const what = opts.previous ? 'previous terminated container' : 'container';
+      throw new NotFoundError(`${what} "${container}" in pod "${this.name}" not found`);
+    }
+    return readLog(file);
+  }
+
+  /** The container's log as text, lines joined with newlines. */
+  logs(container: string, opts: LogOptions = {}): string {
+    return this.logLines(container, opts).map((l) => `${l.text}\n`).join('');
+  }
+
+  /** Writes to a container's stdin (the container needs `stdin: true`); waits while its buffer is full. */
+  async writeStdin(container: string, data: string | Buffer): Promise<void> {
+    const c = this.loop(container).active;
+    if (!c) throw new NotFoundError(`container "${container}" of pod "${this.name}" is not running`);
+    await c.writeStdin(typeof data === 'string' ? Buffer.from(data) : data);
+  }
+
+  /** Closes a container's stdin: its reads return EOF once the buffered bytes are read. */
+  closeStdin(container: string): void {
+    this.loop(container).active?.closeStdin();
+  }
+}

@@ -1,0 +1,143 @@
+// Drives one pod as the kubelet's pod worker does: init containers in order, then sidecars and app containers, to the end.
+import type { ContainerStatus, Pod, PodStatus } from '../spec/types.js';
+import type { ExitInfo, OutputStream, PodSandbox, SandboxContainer } from '../runtime/sandbox.js';
+import { ContainerLoop, type ContainerKind, type LoopContext } from './container-loop.js';
+import { podPhase, setCondition, type RestartPolicy } from './phase.js';
+import type { BackoffOptions } from './backoff.js';
+import { containerConfig } from './container-config.js';
+
+export interface PodWorkerOptions {
+  backoff: BackoffOptions;
+  logFile(container: string, restart: number): string;
+  changed(status: PodStatus): void;
+  output(container: string, stream: OutputStream, chunk: Buffer): void;
+}
+
+/** The exit a container gets when its pod is deleted: WASI has no signal handlers, so SIGTERM's default action ends it. */
+export const DELETED_EXIT: ExitInfo = {
+  exitCode: 143, reason: 'Error', signal: 'SIGTERM', message: 'terminated by SIGTERM: the pod was deleted',
+};
+
+const rfc3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export class PodWorker {
+  readonly status: PodStatus;
+  private readonly abort = new AbortController();
+  private readonly loops = new Map<string, ContainerLoop>();
+  private readonly init: ContainerLoop[] = [];
+  private readonly app: ContainerLoop[] = [];
+  private readonly restartPolicy: RestartPolicy;
+  private deadline?: NodeJS.Timeout;
+  private terminalReason?: { reason: string; message: string };
+
+  constructor(
+    readonly pod: Pod,
+    private readonly sandbox: PodSandbox,
+    prepared: Map<string, SandboxContainer>,
+    private readonly opts: PodWorkerOptions,
+  ) {
+    this.restartPolicy = (pod.spec.restartPolicy ?? 'Always') as RestartPolicy;
+    const ctx: LoopContext = {
+      sandbox, restartPolicy: this.restartPolicy, backoff: opts.backoff, logFile: opts.logFile,
+      podLabel: `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+      signal: this.abort.signal, changed: () => this.publish(), output: opts.output,
+    };
+    const add = (c: Pod['spec']['containers'][number], kind: ContainerKind, list: ContainerLoop[]): void => {
+      const loop = new ContainerLoop(c, kind, containerConfig(pod, c), ctx, prepared.get(c.name));
+      this.loops.set(c.name, loop);
+      list.push(loop);
+    };
+    for (const c of pod.spec.initContainers ?? []) add(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init', this.init);
+    for (const c of pod.spec.containers) add(c, 'app', this.app);
+    if (this.init.length > 0) for (const l of this.app) l.status.state = { waiting: { reason: 'PodInitializing' } };
+    this.status = { phase: 'Pending', conditions: [], startTime: rfc3339() };
+    setCondition(this.status.conditions!, 'PodScheduled', true);
+    setCondition(this.status.conditions!, 'Initialized', this.init.length === 0, 'ContainersNotInitialized');
+    setCondition(this.status.conditions!, 'ContainersReady', false, 'ContainersNotReady');
+    setCondition(this.status.conditions!, 'Ready', false, 'ContainersNotReady');
+    this.publish();
+  }
+
+  loop(name: string): ContainerLoop | undefined {
+    return this.loops.get(name);
+  }
+
+  get aborted(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  /** Runs the pod to its end (Succeeded, Failed, or deleted); resolves with the final status. */
+  async run(): Promise<PodStatus> {
+    const deadlineSeconds = this.pod.spec.activeDeadlineSeconds;
+    if (deadlineSeconds) {
+      this.deadline = setTimeout(() => {
+        this.terminalReason = { reason: 'DeadlineExceeded', message: `Pod was active on the node longer than the specified deadline` };
+        void this.stop({ exitCode: 137, reason: 'DeadlineExceeded', signal: 'SIGKILL', message: 'the pod exceeded activeDeadlineSeconds' });
+      }, deadlineSeconds * 1000);
+    }
+    const sidecars: Promise<unknown>[] = [];
+    for (const l of this.init) {
+      if (this.aborted) break;
+      if (l.kind === 'sidecar') {
+        sidecars.push(l.run());
+        await Promise.race([l.started, sidecars[sidecars.length - 1]]);
+        continue;
+      }
+      const exit = await l.run();
+      if (!exit || exit.exitCode !== 0) {
+        // Only reached with restartPolicy Never (otherwise the loop retries): the pod has failed.
+        await this.stop(DELETED_EXIT);
+        break;
+      }
+    }
+    if (!this.aborted) {
+      setCondition(this.status.conditions!, 'Initialized', true);
+      this.publish();
+      await Promise.all(this.app.map((l) => l.run()));
+      // The app containers are done: sidecars are stopped after them, as the kubelet does.
+      await this.stop(DELETED_EXIT, true);
+    }
+    await Promise.all(sidecars);
+    if (this.deadline) clearTimeout(this.deadline);
+    this.publish(true);
+    await this.sandbox.remove();
+    return this.status;
+  }
+
+  /** Stops every container: no more restarts, running ones end with `exit`. */
+  async stop(exit: ExitInfo, sidecarsOnly = false): Promise<void> {
+    this.abort.abort();
+    const targets = [...this.loops.values()].filter((l) => !sidecarsOnly || l.kind === 'sidecar');
+    await Promise.all(targets.map((l) => l.kill(exit)));
+  }
+
+  private statuses(list: ContainerLoop[]): ContainerStatus[] {
+    return list.map((l) => l.status);
+  }
+
+  private publish(final = false): void {
+    const s = this.status;
+    s.initContainerStatuses = this.init.length ? this.statuses(this.init) : undefined;
+    s.containerStatuses = this.statuses(this.app);
+    if (!s.initContainerStatuses) delete s.initContainerStatuses;
+    s.phase = podPhase({
+      restartPolicy: this.restartPolicy, init: this.statuses(this.init),
+      sidecar: (n) => this.loops.get(n)?.kind === 'sidecar', app: this.statuses(this.app),
+    });
+    if (final && this.aborted && s.phase !== 'Succeeded' && s.phase !== 'Failed') {
+      // A pod that was stopped is terminal all the same, whatever its restart policy (the kubelet does this too).
+      const ok = this.app.every((l) => l.status.state?.terminated?.exitCode === 0);
+      s.phase = ok ? 'Succeeded' : 'Failed';
+    }
+    if (this.terminalReason) {
+      s.phase = 'Failed';
+      s.reason = this.terminalReason.reason;
+      s.message = this.terminalReason.message;
+    }
+    const ready = this.app.every((l) => l.status.ready) && this.init.every((l) => l.kind !== 'sidecar' || l.status.ready);
+    const done = s.phase === 'Succeeded' || s.phase === 'Failed';
+    setCondition(s.conditions!, 'ContainersReady', ready && !done, done ? 'PodCompleted' : 'ContainersNotReady');
+    setCondition(s.conditions!, 'Ready', ready && !done, done ? 'PodCompleted' : 'ContainersNotReady');
+    this.opts.changed(s);
+  }
+}
