@@ -1,0 +1,37 @@
+// Helpers for pod tests: a runtime with a temp state dir and fast back-off, and pod specs of the test guests.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Runtime } from '../../dist/src/index.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const MODULES = path.join(ROOT, 'wasm-modules');
+export const EXIT = path.join(MODULES, 'testing/exit.wasm');
+export const SLEEP = path.join(MODULES, 'testing/sleep.wasm');
+export const HELLO = path.join(MODULES, 'hello/hello.wasm');
+
+/** A runtime whose back-off is 20 ms doubling to 600 ms, so restart tests run in milliseconds. */
+export function fastRuntime(): Runtime {
+  return new Runtime({
+    stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-test-')),
+    backoff: { baseMs: 20, maxMs: 600, resetAfterMs: 60_000 },
+  });
+}
+
+export interface ContainerSketch {
+  name: string;
+  image?: string;
+  args?: string[];
+  restartPolicy?: string;
+  stdin?: boolean;
+}
+
+export function podSpec(name: string, containers: ContainerSketch[], extra: Record<string, unknown> = {},
+  initContainers: ContainerSketch[] = []): Record<string, unknown> {
+  const c = (x: ContainerSketch) => ({ image: EXIT, ...x });
+  return {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name },
+    spec: { containers: containers.map(c), ...(initContainers.length ? { initContainers: initContainers.map(c) } : {}), ...extra },
+  };
+}

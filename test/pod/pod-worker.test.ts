@@ -1,0 +1,112 @@
+import t from 'tap';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { PodStatus } from '../../dist/src/index.js';
+import { SLEEP, fastRuntime, podSpec } from '../helpers/pods.js';
+
+const rt = fastRuntime();
+t.teardown(() => rt.close());
+
+function until(pod: { on: Function; off: Function; status: PodStatus }, pred: (s: PodStatus) => boolean): Promise<PodStatus> {
+  return new Promise((resolve) => {
+    if (pred(pod.status)) return resolve(pod.status);
+    const fn = (s: PodStatus) => { if (pred(s)) { pod.off('status', fn); resolve(s); } };
+    pod.on('status', fn);
+  });
+}
+
+t.test('a pod whose containers exit 0 Succeeds, with Kubernetes container states and conditions', async (t) => {
+  const pod = await rt.runPod(podSpec('ok', [{ name: 'a', args: ['a', '0'] }, { name: 'b', args: ['b', '0'] }], { restartPolicy: 'Never' }));
+  const s = await pod.wait();
+  t.equal(s.phase, 'Succeeded');
+  for (const c of s.containerStatuses!) {
+    t.equal(c.state!.terminated!.exitCode, 0);
+    t.equal(c.state!.terminated!.reason, 'Completed');
+    t.ok(c.state!.terminated!.startedAt && c.state!.terminated!.finishedAt);
+    t.match(c.imageID, /^sha256:[0-9a-f]{64}$/);
+    t.equal(c.restartCount, 0);
+  }
+  const cond = Object.fromEntries(s.conditions!.map((c) => [c.type, c]));
+  t.equal(cond.PodScheduled.status, 'True');
+  t.equal(cond.Initialized.status, 'True');
+  t.equal(cond.Ready.status, 'False');
+  t.equal(cond.Ready.reason, 'PodCompleted');
+  t.equal(pod.logs('a'), 'a run\na exits 0\n');
+});
+
+t.test('restartPolicy Never: a failing container fails the pod with its exit code', async (t) => {
+  const pod = await rt.runPod(podSpec('never', [{ name: 'a', args: ['a', '3'] }], { restartPolicy: 'Never' }));
+  const s = await pod.wait();
+  t.equal(s.phase, 'Failed');
+  t.equal(s.containerStatuses![0].state!.terminated!.exitCode, 3);
+  t.equal(s.containerStatuses![0].state!.terminated!.reason, 'Error');
+});
+
+t.test('restartPolicy Always restarts with back-off, showing CrashLoopBackOff and lastState', async (t) => {
+  const pod = await rt.runPod(podSpec('crashloop', [{ name: 'a', args: ['a', '2'] }]));
+  const s = await until(pod, (s) => (s.containerStatuses?.[0].restartCount ?? 0) >= 2 &&
+    s.containerStatuses![0].state?.waiting?.reason === 'CrashLoopBackOff');
+  const c = s.containerStatuses![0];
+  t.equal(c.lastState!.terminated!.exitCode, 2);
+  t.match(c.state!.waiting!.message, /^back-off \d+ms restarting failed container=a pod=crashloop_default\(/);
+  t.equal(s.phase, 'Running', 'a crash-looping pod with restartPolicy Always is Running, as in Kubernetes');
+  t.equal(pod.logs('a', { previous: true }), 'a run\na exits 2\n');
+  const final = await pod.delete();
+  t.equal(final.phase, 'Failed');
+});
+
+t.test('restartPolicy OnFailure restarts until success, then the pod Succeeds', async (t) => {
+  const dir = t.testdir();
+  const marker = path.join(dir, 'runs');
+  // Exits 1 until its marker file has two lines: the third run succeeds.
+  const pod = await rt.runPod(podSpec('onfailure', [{ name: 'a', args: ['a', '1', marker] }], { restartPolicy: 'OnFailure' }));
+  const s = await until(pod, (s) => (s.containerStatuses?.[0].restartCount ?? 0) >= 1);
+  t.equal(s.phase, 'Running');
+  await pod.delete();
+  t.ok(fs.readFileSync(marker, 'utf8').split('\n').filter(Boolean).length >= 2);
+});
+
+t.test('init containers run one at a time in order before the app containers', async (t) => {
+  const dir = t.testdir();
+  const order = path.join(dir, 'order');
+  const vol = { volumes: [{ name: 'd', hostPath: { path: dir } }], restartPolicy: 'Never' };
+  const mount = (c: Record<string, unknown>) => ({ ...c, volumeMounts: [{ name: 'd', mountPath: '/d' }] });
+  const spec = podSpec('inits', [{ name: 'app', args: ['app', '0', '/d/order'] }], vol,
+    [{ name: 'first', args: ['first', '0', '/d/order'] }, { name: 'second', args: ['second', '0', '/d/order'] }]) as any;
+  spec.spec.containers = spec.spec.containers.map(mount);
+  spec.spec.initContainers = spec.spec.initContainers.map(mount);
+  const seen: string[] = [];
+  const pod = await rt.runPod(spec);
+  pod.on('status', (s) => seen.push(s.containerStatuses![0].state?.waiting?.reason ?? ''));
+  const s = await pod.wait();
+  t.equal(s.phase, 'Succeeded');
+  t.equal(fs.readFileSync(order, 'utf8'), 'first\nsecond\napp\n');
+  t.ok(seen.includes('PodInitializing'), 'app containers wait with PodInitializing');
+  t.equal(s.initContainerStatuses!.length, 2);
+});
+
+t.test('a failing init container with restartPolicy Never fails the pod; app containers never run', async (t) => {
+  const pod = await rt.runPod(podSpec('initfail', [{ name: 'app', args: ['app', '0'] }], { restartPolicy: 'Never' },
+    [{ name: 'init', args: ['init', '5'] }]));
+  const s = await pod.wait();
+  t.equal(s.phase, 'Failed');
+  t.equal(s.initContainerStatuses![0].state!.terminated!.exitCode, 5);
+  t.notOk(s.containerStatuses![0].state!.terminated, 'the app container did not run');
+  t.equal(s.conditions!.find((c) => c.type === 'Initialized')!.status, 'False');
+});
+
+t.test('delete ends running containers and the pod reaches a terminal phase', async (t) => {
+  const pod = await rt.runPod(podSpec('sleeper', [{ name: 's', image: SLEEP }]));
+  await until(pod, (s) => s.phase === 'Running');
+  const s = await pod.delete();
+  t.equal(s.containerStatuses![0].state!.terminated!.exitCode, 143);
+  t.equal(s.phase, 'Failed');
+  t.equal(rt.list().length, 0);
+});
+
+t.test('activeDeadlineSeconds fails the pod with DeadlineExceeded', async (t) => {
+  const pod = await rt.runPod(podSpec('deadline', [{ name: 's', image: SLEEP }], { activeDeadlineSeconds: 1 }));
+  const s = await pod.wait();
+  t.equal(s.phase, 'Failed');
+  t.equal(s.reason, 'DeadlineExceeded');
+});

@@ -1,0 +1,61 @@
+import t from 'tap';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Vfs } from '../../../dist/shim/fs/vfs.js';
+import { WasiError } from '../../../dist/shim/wasi/errno.js';
+
+const ENOENT = 44, ENOTDIR = 54, ELOOP = 32, ENOTCAPABLE = 76;
+
+function errno(fn: () => unknown): number | undefined {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof WasiError) return err.errno;
+    throw err;
+  }
+  return undefined;
+}
+
+t.test('resolution stays inside the directory it starts from', async (t) => {
+  const root = t.testdir({ a: { b: { 'f.txt': 'x' } }, 'top.txt': 'y' });
+  const outside = fs.mkdtempSync(path.join(path.dirname(root), 'outside-'));
+  fs.writeFileSync(path.join(outside, 'secret.txt'), 's');
+  fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'abs-link'));
+  fs.symlinkSync('../../..', path.join(root, 'a', 'b', 'up-link'));
+  fs.symlinkSync('b/f.txt', path.join(root, 'a', 'rel-link'));
+  fs.symlinkSync('loop2', path.join(root, 'loop1'));
+  fs.symlinkSync('loop1', path.join(root, 'loop2'));
+  const vfs = new Vfs([{ mountPath: '/', hostPath: root, readOnly: false }]);
+  const real = fs.realpathSync(root);
+
+  t.equal(vfs.resolve([], 'a/b/f.txt', true).hostPath, path.join(real, 'a/b/f.txt'));
+  t.equal(vfs.resolve([], 'a/rel-link', true).hostPath, path.join(real, 'a/b/f.txt'), 'relative symlink followed');
+  t.equal(vfs.resolve([], 'a/rel-link', false).hostPath, path.join(real, 'a/rel-link'), 'last symlink kept without follow');
+  t.equal(vfs.resolve([], 'a/b/../../top.txt', true).hostPath, path.join(real, 'top.txt'), '.. inside is fine');
+  t.equal(errno(() => vfs.resolve([], '..', true)), ENOTCAPABLE, '.. above the root');
+  t.equal(errno(() => vfs.resolve([], 'a/../../x', true)), ENOTCAPABLE, '.. above the root through a subdir');
+  t.equal(errno(() => vfs.resolve(['a'], '../top.txt', true)), ENOTCAPABLE, '.. above a directory fd');
+  t.equal(errno(() => vfs.resolve([], '/etc/passwd', true)), ENOTCAPABLE, 'absolute path');
+  t.equal(errno(() => vfs.resolve([], 'abs-link', true)), ENOTCAPABLE, 'host symlink to an absolute path');
+  t.equal(errno(() => vfs.resolve([], 'abs-link/x', false)), ENOTCAPABLE, 'absolute symlink in the middle');
+  t.equal(errno(() => vfs.resolve([], 'a/b/up-link/etc', true)), ENOTCAPABLE, 'relative symlink climbing out');
+  t.equal(errno(() => vfs.resolve([], 'loop1', true)), ELOOP, 'symlink loop');
+  t.equal(errno(() => vfs.resolve([], 'top.txt/x', true)), ENOTDIR, 'file in the middle');
+  t.equal(errno(() => vfs.resolve([], 'nope/x', true)), ENOENT, 'missing directory in the middle');
+  t.equal(vfs.resolve([], 'a/b/', false).mustBeDir, true, 'trailing slash asks for a directory');
+});
+
+t.test('nested mounts: the innermost mount serves its subtree', async (t) => {
+  const outer = t.testdir({ data: {}, 'o.txt': 'o' });
+  const inner = fs.mkdtempSync(path.join(path.dirname(outer), 'inner-'));
+  fs.writeFileSync(path.join(inner, 'i.txt'), 'i');
+  const vfs = new Vfs([
+    { mountPath: '/', hostPath: outer, readOnly: false },
+    { mountPath: '/data', hostPath: inner, readOnly: true },
+  ]);
+  const r = vfs.resolve([], 'data/i.txt', true);
+  t.equal(r.hostPath, path.join(fs.realpathSync(inner), 'i.txt'));
+  t.equal(r.mount.readOnly, true);
+  t.equal(vfs.resolve(['data'], '.', true).mount.guestPath, '/data');
+  t.equal(vfs.resolve([], 'o.txt', true).mount.guestPath, '/');
+});
