@@ -27,7 +27,7 @@ t.test('examples/hello.yaml runs and prints its line, byte for byte', async (t) 
 t.test('examples/two-containers.yaml: lines are prefixed with the container name', async (t) => {
   const r = wasmpod(['run', 'examples/two-containers.yaml']);
   t.equal(r.status, 0, r.stderr);
-  t.match(r.stdout, /^\[writer\] wrote 31 bytes to \/shared\/message$/m);
+  t.match(r.stdout, /^\[writer\] wrote 32 bytes to \/shared\/message$/m);
   t.match(r.stdout, /^\[reader\] received: hello from the writer container$/m);
 });
 

@@ -1,0 +1,220 @@
+// What wasmpod does with each field of a v1 Pod: the one table to edit when a feature lands.
+
+import { STORAGE_PLUGIN_SOURCES } from './schema-volume.js';
+
+/**
+ * - supported: validated and used;
+ * - ignored: accepted (and type-checked) but without effect, as it changes nothing for a single-node runtime;
+ * - unsupported: rejected with `<path>: not supported yet[: reason]`, unless `accept(value)` says this
+ *   particular value behaves as if the field were absent (`hostNetwork: false`).
+ */
+export type SupportLevel = 'supported' | 'ignored' | 'unsupported';
+
+export interface SupportEntry {
+  readonly level: SupportLevel;
+  readonly reason?: string;
+  readonly accept?: (value: unknown) => boolean;
+}
+
+const S: SupportEntry = { level: 'supported' };
+const I: SupportEntry = { level: 'ignored' };
+const U = (reason?: string, accept?: (value: unknown) => boolean): SupportEntry =>
+  ({ level: 'unsupported', ...(reason ? { reason } : {}), ...(accept ? { accept } : {}) });
+const isFalse = (v: unknown): boolean => v === false;
+
+const PROBES = 'probes are not implemented';
+const IDENTITY = 'wasm guests have no user or group identity';
+
+/*
+ * Keys are field path patterns: `[]` stands for any array index. A field not listed inherits the entry of
+ * its nearest listed ancestor when that ancestor is ignored or unsupported; under a supported ancestor every
+ * field must be listed (test/spec/support.test.ts checks it), and a missing one counts as unsupported.
+ * `spec.initContainers[].x` falls back to `spec.containers[].x`: list an initContainers pattern only to differ.
+ *
+ * To support a feature, change its entries to S here, then add its semantic checks to validate-*.ts.
+ */
+export const SUPPORT: Readonly<Record<string, SupportEntry>> = {
+  apiVersion: S,
+  kind: S,
+  status: I, // written by the runtime; a manifest's status is dropped as the API server drops it
+
+  metadata: S,
+  'metadata.name': S,
+  'metadata.generateName': S,
+  'metadata.namespace': S,
+  'metadata.labels': S,
+  'metadata.annotations': S,
+  'metadata.uid': S,
+  'metadata.creationTimestamp': S,
+  // Server-managed or controller metadata: nothing on one node reads it.
+  'metadata.resourceVersion': I,
+  'metadata.generation': I,
+  'metadata.selfLink': I,
+  'metadata.deletionTimestamp': I,
+  'metadata.deletionGracePeriodSeconds': I,
+  'metadata.ownerReferences': I,
+  'metadata.finalizers': I,
+  'metadata.managedFields': I,
+
+  spec: S,
+  'spec.containers': S,
+  'spec.initContainers': S,
+  'spec.ephemeralContainers': U('ephemeral containers (kubectl debug) are not implemented'),
+  'spec.restartPolicy': S,
+  'spec.terminationGracePeriodSeconds': S,
+  'spec.activeDeadlineSeconds': S,
+  'spec.hostname': S,
+  // Scheduling, placement, cluster DNS and API credentials: there is one node and no API token to mount.
+  'spec.nodeName': I,
+  'spec.nodeSelector': I,
+  'spec.affinity': I,
+  'spec.tolerations': I,
+  'spec.topologySpreadConstraints': I,
+  'spec.schedulerName': I,
+  'spec.priorityClassName': I,
+  'spec.priority': I,
+  'spec.preemptionPolicy': I,
+  'spec.overhead': I,
+  'spec.dnsPolicy': I,
+  'spec.dnsConfig': I,
+  'spec.subdomain': I,
+  'spec.enableServiceLinks': I,
+  'spec.serviceAccountName': I,
+  'spec.serviceAccount': I,
+  'spec.automountServiceAccountToken': I,
+  'spec.imagePullSecrets': I,
+  'spec.hostUsers': I, // guests never share the host's users
+  // Behaviour wasmpod does not have yet.
+  'spec.hostNetwork': U('the pod network is virtual; only hostNetwork: false is accepted', isFalse),
+  'spec.hostPID': U('containers of a pod never see host processes', isFalse),
+  'spec.hostIPC': U('pod IPC is private to the pod', isFalse),
+  'spec.shareProcessNamespace': U('containers cannot see each other\'s processes', isFalse),
+  'spec.setHostnameAsFQDN': U(undefined, isFalse),
+  'spec.hostnameOverride': U(),
+  'spec.hostAliases': U('/etc/hosts entries'),
+  'spec.runtimeClassName': U('only the default wasm runtime exists'),
+  'spec.os': U(),
+  'spec.resources': U('pod-level resources'),
+  'spec.resourceClaims': U('dynamic resource allocation'),
+  'spec.readinessGates': U(),
+  'spec.schedulingGates': U(),
+
+  'spec.securityContext': S,
+  'spec.securityContext.runAsUser': U(IDENTITY),
+  'spec.securityContext.runAsGroup': U(IDENTITY),
+  'spec.securityContext.fsGroup': U(IDENTITY),
+  'spec.securityContext.supplementalGroups': U(IDENTITY),
+  'spec.securityContext.sysctls': U(),
+  // Satisfied by the sandbox itself (no root, no host confinement profiles apply to a wasm guest).
+  'spec.securityContext.runAsNonRoot': I,
+  'spec.securityContext.supplementalGroupsPolicy': I,
+  'spec.securityContext.fsGroupChangePolicy': I,
+  'spec.securityContext.seLinuxOptions': I,
+  'spec.securityContext.seLinuxChangePolicy': I,
+  'spec.securityContext.windowsOptions': I,
+  'spec.securityContext.seccompProfile': I,
+  'spec.securityContext.appArmorProfile': I,
+
+  'spec.volumes': S,
+  'spec.volumes[].name': S,
+  'spec.volumes[].hostPath': S,
+  'spec.volumes[].hostPath.path': S,
+  'spec.volumes[].hostPath.type': S,
+  'spec.volumes[].emptyDir': U(),
+  'spec.volumes[].configMap': U(),
+  'spec.volumes[].secret': U(),
+  'spec.volumes[].downwardAPI': U(),
+  'spec.volumes[].projected': U(),
+  'spec.volumes[].persistentVolumeClaim': U('there are no PersistentVolumes on a single node'),
+  'spec.volumes[].ephemeral': U('there are no PersistentVolumes on a single node'),
+  'spec.volumes[].image': U(),
+  'spec.volumes[].csi': U('CSI drivers'),
+  'spec.volumes[].nfs': U(),
+  'spec.volumes[].gitRepo': U('gitRepo is deprecated; clone in an init container'),
+  ...Object.fromEntries(STORAGE_PLUGIN_SOURCES.map((s) => [`spec.volumes[].${s}`, U('cloud and plugin storage')])),
+
+  // One container's fields, for containers and initContainers alike.
+  'spec.containers[].name': S,
+  'spec.containers[].image': S,
+  'spec.containers[].command': S,
+  'spec.containers[].args': S,
+  'spec.containers[].workingDir': S,
+  'spec.containers[].stdin': S,
+  'spec.containers[].tty': U('no terminal is allocated', isFalse),
+  'spec.containers[].stdinOnce': I,
+  'spec.containers[].restartPolicy': S, // checked in validate-container.ts: Always on init containers only
+  'spec.containers[].restartPolicyRules': U(),
+  'spec.containers[].ports': S,
+  'spec.containers[].ports[].name': S,
+  'spec.containers[].ports[].containerPort': S,
+  'spec.containers[].ports[].protocol': S,
+  'spec.containers[].ports[].hostPort': S,
+  'spec.containers[].ports[].hostIP': S,
+  'spec.containers[].env': S,
+  'spec.containers[].env[].name': S,
+  'spec.containers[].env[].value': S,
+  'spec.containers[].env[].valueFrom': U(),
+  'spec.containers[].envFrom': U(),
+  'spec.containers[].resources': S,
+  'spec.containers[].resources.limits': S, // resource names are checked in validate-resources.ts
+  'spec.containers[].resources.requests': S,
+  'spec.containers[].resources.claims': U('dynamic resource allocation'),
+  'spec.containers[].resizePolicy': U('in-place resize'),
+  'spec.containers[].volumeMounts': S,
+  'spec.containers[].volumeMounts[].name': S,
+  'spec.containers[].volumeMounts[].mountPath': S,
+  'spec.containers[].volumeMounts[].readOnly': S,
+  'spec.containers[].volumeMounts[].recursiveReadOnly': I, // a read-only mount has no writable submounts here
+  'spec.containers[].volumeMounts[].subPath': U(),
+  'spec.containers[].volumeMounts[].subPathExpr': U(),
+  'spec.containers[].volumeMounts[].mountPropagation': U(undefined, (v) => v === 'None'),
+  'spec.containers[].volumeDevices': U('block devices'),
+  'spec.containers[].livenessProbe': U(PROBES),
+  'spec.containers[].readinessProbe': U(PROBES),
+  'spec.containers[].startupProbe': U(PROBES),
+  'spec.containers[].lifecycle': U('postStart and preStop hooks are not implemented'),
+  'spec.containers[].terminationMessagePath': I,
+  'spec.containers[].terminationMessagePolicy': I,
+  'spec.containers[].imagePullPolicy': I,
+  'spec.containers[].securityContext': S,
+  'spec.containers[].securityContext.runAsUser': U(IDENTITY),
+  'spec.containers[].securityContext.runAsGroup': U(IDENTITY),
+  'spec.containers[].securityContext.privileged': U('wasm guests are never privileged', isFalse),
+  'spec.containers[].securityContext.capabilities': S,
+  'spec.containers[].securityContext.capabilities.add': U('wasm guests have no capabilities to add'),
+  'spec.containers[].securityContext.capabilities.drop': I, // a guest holds none
+  // Satisfied by the sandbox itself: no root, no setuid, no root filesystem beyond the mounts.
+  'spec.containers[].securityContext.runAsNonRoot': I,
+  'spec.containers[].securityContext.allowPrivilegeEscalation': I,
+  'spec.containers[].securityContext.readOnlyRootFilesystem': I,
+  'spec.containers[].securityContext.procMount': I,
+  'spec.containers[].securityContext.seLinuxOptions': I,
+  'spec.containers[].securityContext.windowsOptions': I,
+  'spec.containers[].securityContext.seccompProfile': I,
+  'spec.containers[].securityContext.appArmorProfile': I,
+};
+
+const MISSING = U('wasmpod does not know this field yet');
+
+/** The entry for a field path pattern (`spec.containers[].ports[].name`), following the rules above. */
+export function supportOf(pattern: string, table: Readonly<Record<string, SupportEntry>> = SUPPORT): SupportEntry {
+  const own = entry(pattern, table);
+  if (own) return own;
+  for (let p = parentPattern(pattern); p !== ''; p = parentPattern(p)) {
+    const e = entry(p, table);
+    if (e) return e.level === 'supported' ? MISSING : e;
+  }
+  return MISSING;
+}
+
+function entry(pattern: string, table: Readonly<Record<string, SupportEntry>>): SupportEntry | undefined {
+  const own = table[pattern];
+  if (own || !pattern.startsWith('spec.initContainers[].')) return own;
+  return table[`spec.containers[].${pattern.slice('spec.initContainers[].'.length)}`];
+}
+
+function parentPattern(pattern: string): string {
+  if (pattern.endsWith('[]')) return pattern.slice(0, -2);
+  const dot = pattern.lastIndexOf('.');
+  return dot < 0 ? '' : pattern.slice(0, dot);
+}
