@@ -1,6 +1,6 @@
 // The base of every fd kind: each operation fails with the errno POSIX gives for a kind that lacks it; subclasses override.
 import { Errno, WasiError } from '../wasi/errno.js';
-import { Filetype } from '../wasi/constants.js';
+import { Filetype, Rights } from '../wasi/constants.js';
 import type { Filestat } from '../fs/stat.js';
 
 export interface Readiness {
@@ -44,9 +44,14 @@ export abstract class FdObject {
   sockSend(_bufs: Uint8Array[], _flags: number): number { throw new WasiError(Errno.NOTSOCK); }
   sockAccept(_flags: number): FdObject { throw new WasiError(Errno.NOTSOCK); }
 
-  /** Fails with ENOTCAPABLE unless this fd holds every right in `need`. */
+  /**
+   * Fails unless this fd holds every right in `need`: EBADF for reading or writing (as POSIX answers
+   * for an fd not open for it, and wasmtime does), ENOTCAPABLE for every other right.
+   */
   require(need: bigint): void {
-    if ((this.rightsBase & need) !== need) throw new WasiError(Errno.NOTCAPABLE);
+    const missing = need & ~this.rightsBase;
+    if (missing === 0n) return;
+    throw new WasiError(missing & (Rights.FD_READ | Rights.FD_WRITE) ? Errno.BADF : Errno.NOTCAPABLE);
   }
 }
 

@@ -62,10 +62,13 @@ export class HostDir extends FdObject {
       throw new WasiError(Errno.NOTCAPABLE);
     }
     const { oflags } = req;
+    if (oflags & ~0xf || req.fdflags & ~0x1f) throw new WasiError(Errno.INVAL);
     if (oflags & Oflags.CREAT) this.require(Rights.PATH_CREATE_FILE);
     if (oflags & Oflags.TRUNC) this.require(Rights.PATH_FILESTAT_SET_SIZE);
     if (oflags & Oflags.DIRECTORY && oflags & (Oflags.CREAT | Oflags.TRUNC)) throw new WasiError(Errno.INVAL);
-    const r = this.vfs.resolve(this.where.guest, p, req.follow);
+    // O_CREAT|O_EXCL never follows a symlink in the last place: an existing link is EEXIST (POSIX).
+    const exclusive = (oflags & Oflags.CREAT) !== 0 && (oflags & Oflags.EXCL) !== 0;
+    const r = this.vfs.resolve(this.where.guest, p, req.follow && !exclusive);
     const wantsWrite = (req.base & WRITE_RIGHTS) !== 0n || (req.fdflags & Fdflags.APPEND) !== 0 ||
       (oflags & Oflags.TRUNC) !== 0;
     let st: fs.Stats | undefined;
@@ -74,8 +77,8 @@ export class HostDir extends FdObject {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fromHost(err);
     }
+    if (st && exclusive) throw new WasiError(Errno.EXIST);
     if (st?.isSymbolicLink()) throw new WasiError(oflags & Oflags.DIRECTORY ? Errno.NOTDIR : Errno.LOOP);
-    if (st && oflags & Oflags.CREAT && oflags & Oflags.EXCL) throw new WasiError(Errno.EXIST);
     if (!st && !(oflags & Oflags.CREAT)) throw new WasiError(Errno.NOENT);
     if (!st && (r.mustBeDir || oflags & Oflags.DIRECTORY)) {
       throw new WasiError(r.mustBeDir && oflags & Oflags.CREAT ? Errno.ISDIR : Errno.NOENT);
@@ -120,7 +123,7 @@ export class HostDir extends FdObject {
   symlink(target: string, p: string): void {
     const r = writable(this.at(p, false, Rights.PATH_SYMLINK));
     // A link to an absolute path could only ever lead outside the sandbox.
-    if (target.startsWith('/')) throw new WasiError(Errno.NOTCAPABLE);
+    if (target.startsWith('/')) throw new WasiError(Errno.PERM);
     if (r.mustBeDir) {
       if (fs.existsSync(r.hostPath)) throw new WasiError(Errno.EXIST);
       throw new WasiError(Errno.NOENT);
@@ -153,7 +156,9 @@ export class HostDir extends FdObject {
     writable(from);
     const st = host(() => fs.lstatSync(from.hostPath));
     if (st.isDirectory()) throw new WasiError(Errno.PERM);
-    if (from.mustBeDir || to.mustBeDir) throw new WasiError(Errno.NOTDIR);
+    if (from.mustBeDir) throw new WasiError(Errno.NOTDIR);
+    // A new name with a trailing slash names a directory that does not exist.
+    if (to.mustBeDir) throw new WasiError(fs.existsSync(to.hostPath) ? Errno.EXIST : Errno.NOENT);
     host(() => fs.linkSync(from.hostPath, to.hostPath));
   }
 

@@ -149,5 +149,5 @@ export class HostFile extends FdObject {
 }
 
 function procPath(fd: number): string | undefined {
-  return process.platform === 'linux' ? `/proc/self/fd/${fd}` : undefined;
+  return process.platform === 'linux' ? `/proc/${process.pid}/fd/${fd}` : undefined;
 }

@@ -61,12 +61,13 @@ export class Vfs {
 
   /**
    * Resolves `p` relative to the directory at guest path `base`. ".." may not climb above `base`,
-   * absolute paths and absolute symlink targets are refused (ENOTCAPABLE), symlinks on the way are
+   * absolute paths and absolute symlink targets are refused (EPERM, as wasmtime answers and the
+   * WASI test suite expects), symlinks on the way are
    * followed here (never by the host), and the last one only when `followLast` is set.
    */
   resolve(base: string[], p: string, followLast: boolean): Resolved {
     if (p === '') throw new WasiError(Errno.NOENT);
-    if (p.startsWith('/')) throw new WasiError(Errno.NOTCAPABLE);
+    if (p.startsWith('/')) throw new WasiError(Errno.PERM);
     let pending = p.split('/');
     let mustBeDir = p.endsWith('/') || p.endsWith('/.') || p === '.';
     const stack: string[] = [];
@@ -75,7 +76,7 @@ export class Vfs {
       const c = pending.shift()!;
       if (c === '' || c === '.') continue;
       if (c === '..') {
-        if (stack.length === 0) throw new WasiError(Errno.NOTCAPABLE);
+        if (stack.length === 0) throw new WasiError(Errno.PERM);
         stack.pop();
         continue;
       }
@@ -94,7 +95,7 @@ export class Vfs {
         if (st?.isSymbolicLink()) {
           if (++links > MAX_SYMLINKS) throw new WasiError(Errno.LOOP);
           const target = fs.readlinkSync(hostPath);
-          if (target.startsWith('/')) throw new WasiError(Errno.NOTCAPABLE);
+          if (target.startsWith('/')) throw new WasiError(Errno.PERM);
           if (isLast && target.endsWith('/')) mustBeDir = true;
           pending = [...target.split('/'), ...pending];
           continue;
@@ -129,6 +130,6 @@ export function verifyOpened(fd: number, expected: string): void {
   }
   if (actual !== expected) {
     fs.closeSync(fd);
-    throw new WasiError(Errno.NOTCAPABLE);
+    throw new WasiError(Errno.PERM);
   }
 }

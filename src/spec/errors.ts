@@ -14,6 +14,8 @@ export interface ManifestErrorInit {
   document?: number;
   line?: number;
   column?: number;
+  /** The title says it all (a document-level error): do not list the causes under it. */
+  titleOnly?: boolean;
 }
 
 /**
@@ -44,7 +46,7 @@ function formatMessage(init: ManifestErrorInit): string {
   const doc = init.document === undefined ? undefined : `document ${init.document}`;
   const where = init.source === undefined ? doc : doc === undefined ? init.source : `${init.source} (${doc})`;
   const head = where === undefined ? init.title : `${where}: ${init.title}`;
-  const lines = init.causes.filter((c) => c.field !== '').map((c) => `  ${c.field}: ${c.message}`);
+  const lines = init.titleOnly ? [] : init.causes.filter((c) => c.field !== '').map((c) => `  ${c.field}: ${c.message}`);
   return [head, ...lines].join('\n');
 }
 
@@ -54,7 +56,8 @@ function formatMessage(init: ManifestErrorInit): string {
  */
 export function sortErrors(errors: FieldError[]): FieldError[] {
   const key = (field: string): (string | number)[] =>
-    field.split(/[.[\]]+/).filter((s) => s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    [...field.matchAll(/\[([^\]]*)\]|([^.[\]]+)/g)].map(([, bracket, plain]) =>
+      bracket !== undefined && /^\d+$/.test(bracket) ? Number(bracket) : (bracket ?? plain ?? ''));
   const cmp = (a: FieldError, b: FieldError): number => {
     const ka = key(a.field);
     const kb = key(b.field);

@@ -25,6 +25,7 @@ function docError(ctx: DocContext, title: string, causes: FieldError[], pos?: { 
   return new ManifestError({
     title,
     causes,
+    titleOnly: true,
     document: ctx.document,
     ...(ctx.source !== undefined ? { source: ctx.source } : {}),
     ...(pos ? { line: pos.line, column: pos.col } : {}),
@@ -46,8 +47,8 @@ export function parseManifest(text: string, opts: ParseOptions = {}): Manifest {
       // The library's message ends with an excerpt of the source, which could show a Secret's value: keep the first line only.
       const message = syntax.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
       const pos = syntax.linePos?.[0];
-      const where = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
-      throw docError(ctx, `YAML syntax error at ${where}${message}`, [{ field: '', message: `${where}${message}` }], pos);
+      const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+      throw docError(ctx, `YAML syntax error${where}: ${message}`, [{ field: '', message }], pos);
     }
     let value: unknown;
     try {
@@ -106,6 +107,6 @@ function addList(manifest: Manifest, list: Record<string, unknown>, ctx: DocCont
   for (const key of Object.keys(list)) {
     if (!['apiVersion', 'kind', 'metadata', 'items'].includes(key)) causes.push(fieldError.unknownField(key));
   }
-  if (causes.length > 0) throw docError(ctx, 'invalid List', causes);
+  if (causes.length > 0) throw new ManifestError({ title: 'invalid List', causes, document: ctx.document, ...(ctx.source !== undefined ? { source: ctx.source } : {}) });
   (items as unknown[]).forEach((item, i) => addObject(manifest, item, ctx, `items[${i}]`));
 }

@@ -68,9 +68,13 @@ t.test('Ctrl-C deletes the pod: the container ends with 143', async (t) => {
   });
   const child = spawn(process.execPath, [BIN, 'run', '-o', 'json', file, '--state-dir', state], { cwd: ROOT });
   let out = '';
+  let sent = false;
   child.stdout.on('data', (d) => {
     out += d;
-    if (out.includes('sleeping')) child.kill('SIGINT');
+    if (!sent && out.includes('sleeping')) {
+      sent = true; // one Ctrl-C: a second one would quit at once
+      child.kill('SIGINT');
+    }
   });
   const code = await new Promise((r) => child.on('exit', r));
   t.equal(code, 143);
