@@ -20,7 +20,7 @@ export interface RuntimeOptions {
 }
 
 export interface RunPodOptions {
-  /** Folder that relative image and hostPath paths in a plain object spec resolve against (default: cwd). */
+  /** Folder that relative image paths in a plain object spec resolve against (default: cwd). */
   baseDir?: string;
 }
 

@@ -138,7 +138,7 @@ export const SUPPORT: Readonly<Record<string, SupportEntry>> = {
   'spec.containers[].image': S,
   'spec.containers[].command': S,
   'spec.containers[].args': S,
-  'spec.containers[].workingDir': S,
+  'spec.containers[].workingDir': U('WASI preview1 has no working directory (wasi-libc starts every program in /)', (v) => v === '/'),
   'spec.containers[].stdin': S,
   'spec.containers[].tty': U('no terminal is allocated', isFalse),
   'spec.containers[].stdinOnce': I,

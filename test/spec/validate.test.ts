@@ -157,7 +157,7 @@ t.test('accepted values of unsupported fields and ignored fields pass', async (t
   });
   Object.assign(c0(pod), {
     tty: false, stdin: true, stdinOnce: true, imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log',
-    terminationMessagePolicy: 'File', workingDir: '/data',
+    terminationMessagePolicy: 'File', workingDir: '/',
     securityContext: { privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
   });
   c0(pod).volumeMounts[0].mountPropagation = 'None';
@@ -214,4 +214,13 @@ t.test('normalizePod throws one ManifestError listing every cause', async (t) =>
 
 t.test('a pod that is not an object', async (t) => {
   t.same(validatePod([]), [{ field: '<root>', message: 'must be an object, not an array' }]);
+});
+
+t.test('workingDir other than / is refused: WASI preview1 has no working directory', async (t) => {
+  const pod = validPod();
+  c0(pod).workingDir = '/data';
+  const errs = validatePod(pod);
+  t.equal(errs.length, 1);
+  t.equal(errs[0].field, 'spec.containers[0].workingDir');
+  t.match(errs[0].message, /not supported yet: WASI preview1 has no working directory/);
 });
