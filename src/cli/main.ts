@@ -17,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-o, --output <format>', 'print the final PodStatus at the end: json or yaml')
     .option('--state-dir <dir>', 'where logs are kept (default $WASMPOD_STATE_DIR or $XDG_STATE_HOME/wasmpod)')
     .option('--backoff-base <ms>', 'first restart back-off in milliseconds (Kubernetes: 10000)')
+    .option('--events', 'print pod events and status changes (Init:0/1, Running, CrashLoopBackOff...) to stderr as they happen')
     .action(async (file: string, opts) => {
       code = await runCommand(file, opts, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
     });

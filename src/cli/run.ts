@@ -6,11 +6,21 @@ import { Runtime } from '../runtime.js';
 import { parseManifest } from '../spec/index.js';
 import type { PodStatus } from '../spec/types.js';
 import { OutputMux } from './output.js';
+import { statusText } from './status-text.js';
+import type { PodEvent } from '../pod/events.js';
+
+/** An event as one line, in the columns of `kubectl get events`: TYPE REASON OBJECT MESSAGE. */
+function eventLine(e: PodEvent): string {
+  const obj = `pod/${e.involvedObject.name}${e.involvedObject.fieldPath ? `/${e.involvedObject.fieldPath}` : ''}`;
+  return `wasmpod: ${e.type} ${e.reason} ${obj}: ${e.message}${e.count > 1 ? ` (x${e.count})` : ''}\n`;
+}
 
 export interface RunOptions {
   output?: string;
   stateDir?: string;
   backoffBase?: string;
+  /** Print each pod event and each change of the pod's STATUS to stderr as it happens. */
+  events?: boolean;
 }
 
 export interface Io {
@@ -46,10 +56,23 @@ export async function runCommand(file: string, opts: RunOptions, io: Io): Promis
     stateDir: opts.stateDir,
     backoff: backoffBase ? { baseMs: backoffBase, maxMs: backoffBase * 30, resetAfterMs: backoffBase * 60 } : undefined,
   });
-  const pod = await runtime.runPod(manifest.pods[0]);
+  const pod = await runtime.runPod(manifest.pods[0], { configMaps: manifest.configMaps, secrets: manifest.secrets });
   const containers = [...(pod.pod.spec.initContainers ?? []), ...pod.pod.spec.containers];
   const mux = new OutputMux(containers.length > 1, { stdout: io.stdout, stderr: io.stderr });
   pod.on('output', (e) => mux.write(e.container, e.stream, e.chunk));
+  if (opts.events) {
+    const inits = pod.pod.spec.initContainers?.length ?? 0;
+    let last = '';
+    const show = (s: PodStatus): void => {
+      const text = statusText(s, inits);
+      if (text !== last) io.stderr.write(`wasmpod: pod/${pod.name} ${text}\n`);
+      last = text;
+    };
+    for (const e of pod.events) io.stderr.write(eventLine(e));
+    show(pod.status);
+    pod.on('event', (e) => io.stderr.write(eventLine(e)));
+    pod.on('status', show);
+  }
 
   // stdin goes to the one container that asked for it, as `kubectl run -i` attaches one.
   const withStdin = containers.filter((c) => c.stdin);

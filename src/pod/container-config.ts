@@ -1,10 +1,14 @@
 // Turns a container of the pod spec into what a backend runs: argv, environment, and mounts of checked hostPath volumes.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Container, Pod, Volume } from '../spec/types.js';
+import type { Container, Pod } from '../spec/types.js';
 import type { ContainerConfig } from '../runtime/sandbox.js';
 import type { MountSpec } from '../../shim/fs/vfs.js';
-import { HostPathError } from '../errors.js';
+import type { PodVolumes } from '../volume/pod-volumes.js';
+import { containerMounts } from '../volume/mounts.js';
+import { containerEnv } from '../volume/env.js';
+import { memoryBytes } from '../spec/index.js';
+
+export { prepareHostPath } from '../volume/host-path.js';
 
 /** argv: command then args; without a command, argv[0] is the module's file name (there is no image entrypoint). */
 export function argvOf(c: Container): string[] {
@@ -19,48 +23,6 @@ export function envOf(c: Container): string[] {
   return [...env].map(([k, v]) => `${k}=${v}`);
 }
 
-/**
- * Checks a hostPath volume's `type` as the kubelet does before any container starts, creating what
- * DirectoryOrCreate and FileOrCreate ask for.
- */
-export function prepareHostPath(v: Volume): void {
-  const hp = v.hostPath!;
-  const type = hp.type ?? '';
-  let st: fs.Stats | undefined;
-  try {
-    st = fs.statSync(hp.path);
-  } catch {
-    st = undefined;
-  }
-  const fail = (msg: string): never => { throw new HostPathError(v.name, `hostPath ${hp.path}: ${msg}`); };
-  switch (type) {
-    case '':
-      if (!st) fail('does not exist');
-      break;
-    case 'DirectoryOrCreate':
-      if (!st) fs.mkdirSync(hp.path, { recursive: true, mode: 0o755 });
-      else if (!st.isDirectory()) fail('exists and is not a directory');
-      break;
-    case 'Directory':
-      if (!st?.isDirectory()) fail(st ? 'is not a directory' : 'directory does not exist');
-      break;
-    case 'FileOrCreate':
-      if (!st) {
-        fs.mkdirSync(path.dirname(hp.path), { recursive: true });
-        fs.writeFileSync(hp.path, '', { mode: 0o644, flag: 'wx' });
-      } else if (!st.isFile()) fail('exists and is not a file');
-      break;
-    case 'File':
-      if (!st?.isFile()) fail(st ? 'is not a file' : 'file does not exist');
-      break;
-    default:
-      fail(`type ${type} is not supported by the wasm backend (a WASI guest cannot open sockets or devices by path)`);
-  }
-  if (!fs.statSync(hp.path).isDirectory()) {
-    fail('is a file: the wasm backend mounts directories only (a WASI preopen is a directory)');
-  }
-}
-
 export function mountsOf(pod: Pod, c: Container): MountSpec[] {
   const volumes = new Map((pod.spec.volumes ?? []).map((v) => [v.name, v]));
   return (c.volumeMounts ?? []).map((m) => {
@@ -69,8 +31,13 @@ export function mountsOf(pod: Pod, c: Container): MountSpec[] {
   });
 }
 
-export function containerConfig(pod: Pod, c: Container): ContainerConfig {
+/** With the pod's volumes set up, mounts and env come from src/volume (subPath, valueFrom, envFrom). */
+export function containerConfig(pod: Pod, c: Container, volumes?: PodVolumes): ContainerConfig {
+  const env = volumes ? containerEnv(pod, c, volumes.lookup) : envOf(c);
+  const mounts = volumes ? containerMounts(c, volumes) : mountsOf(pod, c);
+  const mem = c.resources?.limits?.memory;
   return {
-    name: c.name, image: c.image, argv: argvOf(c), env: envOf(c), mounts: mountsOf(pod, c), stdin: c.stdin === true,
+    name: c.name, image: c.image, argv: argvOf(c), env, mounts, stdin: c.stdin === true,
+    ...(mem !== undefined ? { memoryLimit: memoryBytes(mem) } : {}),
   };
 }

@@ -1,9 +1,11 @@
-// One container of a pod through its runs: create, start, exit, and restart with back-off as its restart rule says.
-import type { Container, ContainerStatus } from '../spec/types.js';
+// One container of a pod through its runs: create, start, hooks and probes, exit, restart with back-off.
+import type { Container, ContainerStatus, LifecycleHandler } from '../spec/types.js';
 import type { ExitInfo, OutputStream, PodSandbox, SandboxContainer, ContainerConfig } from '../runtime/sandbox.js';
 import { ContainerLog } from '../logs/log-store.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import type { RestartPolicy } from './phase.js';
+import type { EventRecorder } from './events.js';
+import { Prober } from './prober.js';
 
 export type ContainerKind = 'init' | 'sidecar' | 'app';
 
@@ -11,10 +13,15 @@ export interface LoopContext {
   sandbox: PodSandbox;
   restartPolicy: RestartPolicy;
   backoff: BackoffOptions;
+  /** Milliseconds in a "second" of probe timings, hook timeouts and grace periods (1000; less in tests). */
+  secondMs: number;
+  /** The pod's terminationGracePeriodSeconds. */
+  graceSeconds: number;
   /** The container's log file for a run. */
   logFile(container: string, restart: number): string;
   podLabel: string;
   signal: AbortSignal;
+  events: EventRecorder;
   changed(): void;
   output(container: string, stream: OutputStream, chunk: Buffer): void;
 }
@@ -37,9 +44,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export class ContainerLoop {
   readonly status: ContainerStatus;
   private current?: SandboxContainer;
+  private stopping?: Promise<void>;
   private readonly backoff: Backoff;
   private startedResolve!: () => void;
-  /** Resolves the first time the container is running (a sidecar lets the next init container go then). */
+  /** Resolves the first time the container has started (its startup probe passed): a sidecar lets the next init container go then. */
   readonly started = new Promise<void>((r) => { this.startedResolve = r; });
 
   constructor(
@@ -54,6 +62,10 @@ export class ContainerLoop {
       name: spec.name, image: spec.image, imageID: '', ready: false, restartCount: 0, started: false,
       state: { waiting: { reason: kind === 'app' ? 'ContainerCreating' : 'PodInitializing' } },
     };
+  }
+
+  private event(type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.ctx.events.record(type, reason, message, { name: this.spec.name, init: this.kind !== 'app' });
   }
 
   private restarts(exit: ExitInfo): boolean {
@@ -72,6 +84,7 @@ export class ContainerLoop {
         container = this.prepared ?? await this.ctx.sandbox.createContainer(this.config);
       } catch (err) {
         this.status.state = { waiting: { reason: 'CreateContainerError', message: (err as Error).message } };
+        this.event('Warning', 'Failed', `Error: ${(err as Error).message}`);
         this.ctx.changed();
         if (this.ctx.signal.aborted) return undefined;
         await sleep(this.backoff.next(0), this.ctx.signal);
@@ -80,19 +93,20 @@ export class ContainerLoop {
       }
       this.prepared = undefined;
       if (this.ctx.signal.aborted) return undefined;
+      this.event('Normal', 'Pulled', `Container image "${this.spec.image}" already present on machine`);
+      this.event('Normal', 'Created', `Created container ${this.spec.name}`);
       const exit = await this.runOnce(container);
       if (!this.restarts(exit)) return exit;
-      const ran = Date.parse(this.status.state!.terminated!.finishedAt!) - Date.parse(this.status.state!.terminated!.startedAt!);
-      const delay = this.backoff.next(ran);
-      this.status.lastState = { terminated: this.status.state!.terminated };
+      const t = this.status.state!.terminated!;
+      const delay = this.backoff.next(Date.parse(t.finishedAt!) - Date.parse(t.startedAt!));
+      this.status.lastState = { terminated: t };
       this.status.state = {
         waiting: {
           reason: 'CrashLoopBackOff',
           message: `back-off ${formatDelay(delay)} restarting failed container=${this.spec.name} pod=${this.ctx.podLabel}`,
         },
       };
-      this.status.ready = false;
-      this.status.started = false;
+      this.event('Warning', 'BackOff', `Back-off restarting failed container ${this.spec.name} in pod ${this.ctx.podLabel}`);
       this.ctx.changed();
       await sleep(delay, this.ctx.signal);
       if (this.ctx.signal.aborted) return exit;
@@ -102,30 +116,50 @@ export class ContainerLoop {
 
   private async runOnce(container: SandboxContainer): Promise<ExitInfo> {
     this.current = container;
+    this.stopping = undefined;
     this.status.imageID = container.imageID;
     this.status.containerID = `wasm://${container.id}`;
     const log = new ContainerLog(this.ctx.logFile(this.spec.name, this.status.restartCount));
     const startedAt = rfc3339();
+    const prober = new Prober(this.spec, {
+      exec: (cmd, ms) => container.exec(cmd, ms),
+      started: () => {
+        this.status.started = true;
+        this.startedResolve();
+        this.ctx.changed();
+      },
+      ready: (ready) => {
+        const r = ready && this.kind !== 'init';
+        if (this.status.ready !== r) { this.status.ready = r; this.ctx.changed(); }
+      },
+      unhealthy: (_kind, message) => this.event('Warning', 'Unhealthy', message),
+      kill: (kind) => {
+        this.event('Normal', 'Killing', `Container ${this.spec.name} failed ${kind.toLowerCase()} probe, will be restarted`);
+        void this.stop(this.graceMs());
+      },
+    }, this.ctx.secondMs);
+    let postStart: Promise<unknown> = Promise.resolve();
     const exit = await container.start({
       onStarted: () => {
         this.status.state = { running: { startedAt } };
-        this.status.started = true;
-        // Without a readiness probe a running container is ready (probes come with the lifecycle work).
-        this.status.ready = this.kind !== 'init';
-        this.startedResolve();
+        this.event('Normal', 'Started', `Started container ${this.spec.name}`);
         this.ctx.changed();
+        postStart = this.postStart(container).then((ok) => { if (ok && this.current === container) prober.start(); });
       },
       onOutput: (stream, chunk) => {
         log.write(stream, chunk);
         this.ctx.output(this.spec.name, stream, chunk);
       },
     });
+    prober.stop();
+    // A postStart hook still running belongs to this run: the run is over when it is.
+    await postStart;
     log.close();
     this.current = undefined;
     this.status.state = {
       terminated: {
         exitCode: exit.exitCode, reason: exit.reason, ...(exit.message ? { message: exit.message } : {}),
-        ...(exit.signal ? { signal: exitSignal(exit.signal) } : {}),
+        ...(exit.signal ? { signal: exit.signal === 'SIGKILL' ? 9 : 15 } : {}),
         startedAt, finishedAt: rfc3339(), containerID: `wasm://${container.id}`,
       },
     };
@@ -134,6 +168,51 @@ export class ContainerLoop {
     this.startedResolve();
     this.ctx.changed();
     return exit;
+  }
+
+  private graceMs(): number {
+    return this.ctx.secondMs * this.ctx.graceSeconds;
+  }
+
+  /** Runs a lifecycle handler in the container; resolves with its failure message, or undefined when it succeeded. */
+  private async hook(container: SandboxContainer, h: LifecycleHandler, timeoutMs: number): Promise<string | undefined> {
+    if (h.sleep) {
+      await new Promise((r) => setTimeout(r, h.sleep!.seconds * this.ctx.secondMs));
+      return undefined;
+    }
+    if (!h.exec) return 'only exec and sleep hooks are implemented';
+    const r = await container.exec(h.exec.command ?? [], timeoutMs);
+    if (r.exitCode === 0 && !r.timedOut) return undefined;
+    const out = Buffer.concat([r.stdout, r.stderr]).toString('utf8').trim();
+    return r.timedOut ? 'timed out' : `command exited with ${r.exitCode}${out ? `: ${out}` : ''}`;
+  }
+
+  /** postStart: the container counts as started only after it; a failure kills the container. */
+  private async postStart(container: SandboxContainer): Promise<boolean> {
+    const h = this.spec.lifecycle?.postStart;
+    if (!h) return true;
+    const failed = await this.hook(container, h, this.graceMs());
+    if (failed === undefined) return true;
+    this.event('Warning', 'FailedPostStartHook', `PostStartHook failed: ${failed}`);
+    await this.stop(this.graceMs());
+    return false;
+  }
+
+  /** Stops the running container: preStop hook, then the stop request, then a kill once the grace period is over. */
+  stop(graceMs: number): Promise<void> {
+    const c = this.current;
+    if (!c) return Promise.resolve();
+    this.stopping ??= (async () => {
+      this.event('Normal', 'Killing', `Stopping container ${this.spec.name}`);
+      const t0 = Date.now();
+      const h = this.spec.lifecycle?.preStop;
+      if (h) {
+        const failed = await this.hook(c, h, graceMs);
+        if (failed !== undefined) this.event('Warning', 'FailedPreStopHook', `PreStopHook failed: ${failed}`);
+      }
+      await c.stop(Math.max(0, graceMs - (Date.now() - t0)));
+    })();
+    return this.stopping;
   }
 
   /** Ends the running container, if any, with the given exit. */
@@ -157,9 +236,4 @@ export function formatDelay(ms: number): string {
   if (h > 0) return `${h}h${m}m${sec}`;
   if (m > 0) return `${m}m${sec}`;
   return sec;
-}
-
-const SIGNAL_NUMBERS: Record<string, number> = { SIGTERM: 15, SIGKILL: 9 };
-function exitSignal(name: string): number {
-  return SIGNAL_NUMBERS[name] ?? 0;
 }

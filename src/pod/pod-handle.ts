@@ -7,7 +7,8 @@ import type { OutputStream } from '../runtime/sandbox.js';
 import { readLog, type LogLine } from '../logs/log-store.js';
 import { NotFoundError } from '../errors.js';
 import type { PodWorker } from './pod-worker.js';
-import { DELETED_EXIT } from './pod-worker.js';
+import { PodIpc } from '../ipc/pod-ipc.js';
+import type { EventRecorder, PodEvent } from './events.js';
 
 export interface OutputEvent {
   container: string;
@@ -23,10 +24,13 @@ export interface LogOptions {
 export interface PodHandleEvents {
   status: [PodStatus];
   output: [OutputEvent];
+  event: [PodEvent];
 }
 
 export class PodHandle extends EventEmitter<PodHandleEvents> {
   private worker!: PodWorker;
+  /** @internal */
+  recorder!: EventRecorder;
   private done!: Promise<PodStatus>;
 
   constructor(readonly pod: Pod, readonly logDir: string) {
@@ -51,6 +55,13 @@ export class PodHandle extends EventEmitter<PodHandleEvents> {
     return this.pod.metadata.uid!;
   }
 
+  /** The pod's IPC namespace: open the queues, segments and semaphores its containers use (docs/ipc.md). */
+  get ipc(): PodIpc {
+    const ns = this.worker.sandbox.ipc;
+    if (!ns) throw new NotFoundError(`pod "${this.name}" has no IPC namespace on this backend`);
+    return new PodIpc(ns, this.name);
+  }
+
   /** A snapshot of the pod's status (Kubernetes v1 PodStatus). */
   get status(): PodStatus {
     return structuredClone(this.worker.status);
@@ -62,12 +73,18 @@ export class PodHandle extends EventEmitter<PodHandleEvents> {
   }
 
   /**
-   * Deletes the pod: no container restarts, running containers end (as by SIGTERM, which a WASI
-   * guest cannot catch), and the sandbox is released. Resolves with the final status.
+   * Deletes the pod gracefully: no container restarts; preStop hooks run; each container is asked to
+   * stop (see docs/lifecycle.md: the termination notice) and killed when `gracePeriodSeconds` (default:
+   * the pod's terminationGracePeriodSeconds) is over. Resolves with the final status.
    */
-  async delete(): Promise<PodStatus> {
-    await this.worker.stop(DELETED_EXIT);
+  async delete(opts: { gracePeriodSeconds?: number } = {}): Promise<PodStatus> {
+    await this.worker.terminate(opts.gracePeriodSeconds);
     return this.done;
+  }
+
+  /** The pod's events so far, oldest first. */
+  get events(): PodEvent[] {
+    return this.recorder.events.map((e) => ({ ...e }));
   }
 
   private loop(container: string) {

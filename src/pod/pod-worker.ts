@@ -5,18 +5,17 @@ import { ContainerLoop, type ContainerKind, type LoopContext } from './container
 import { podPhase, setCondition, type RestartPolicy } from './phase.js';
 import type { BackoffOptions } from './backoff.js';
 import { containerConfig } from './container-config.js';
+import type { EventRecorder } from './events.js';
 
 export interface PodWorkerOptions {
   backoff: BackoffOptions;
+  secondMs: number;
+  events: EventRecorder;
   logFile(container: string, restart: number): string;
   changed(status: PodStatus): void;
   output(container: string, stream: OutputStream, chunk: Buffer): void;
 }
 
-/** The exit a container gets when its pod is deleted: WASI has no signal handlers, so SIGTERM's default action ends it. */
-export const DELETED_EXIT: ExitInfo = {
-  exitCode: 143, reason: 'Error', signal: 'SIGTERM', message: 'terminated by SIGTERM: the pod was deleted',
-};
 
 const rfc3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -32,18 +31,19 @@ export class PodWorker {
 
   constructor(
     readonly pod: Pod,
-    private readonly sandbox: PodSandbox,
+    readonly sandbox: PodSandbox,
     prepared: Map<string, SandboxContainer>,
     private readonly opts: PodWorkerOptions,
   ) {
     this.restartPolicy = (pod.spec.restartPolicy ?? 'Always') as RestartPolicy;
     const ctx: LoopContext = {
       sandbox, restartPolicy: this.restartPolicy, backoff: opts.backoff, logFile: opts.logFile,
+      secondMs: opts.secondMs, graceSeconds: pod.spec.terminationGracePeriodSeconds ?? 30, events: opts.events,
       podLabel: `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
       signal: this.abort.signal, changed: () => this.publish(), output: opts.output,
     };
     const add = (c: Pod['spec']['containers'][number], kind: ContainerKind, list: ContainerLoop[]): void => {
-      const loop = new ContainerLoop(c, kind, containerConfig(pod, c), ctx, prepared.get(c.name));
+      const loop = new ContainerLoop(c, kind, prepared.get(c.name)?.config ?? containerConfig(pod, c), ctx, prepared.get(c.name));
       this.loops.set(c.name, loop);
       list.push(loop);
     };
@@ -66,8 +66,19 @@ export class PodWorker {
     return this.abort.signal.aborted;
   }
 
+  /** Marks the pod Failed before anything runs (the kubelet's admission rejecting it). */
+  reject(reason: string, message: string): void {
+    this.terminalReason = { reason, message };
+    this.abort.abort();
+  }
+
   /** Runs the pod to its end (Succeeded, Failed, or deleted); resolves with the final status. */
   async run(): Promise<PodStatus> {
+    if (this.terminalReason) {
+      this.publish(true);
+      await this.sandbox.remove();
+      return this.status;
+    }
     const deadlineSeconds = this.pod.spec.activeDeadlineSeconds;
     if (deadlineSeconds) {
       this.deadline = setTimeout(() => {
@@ -86,7 +97,7 @@ export class PodWorker {
       const exit = await l.run();
       if (!exit || exit.exitCode !== 0) {
         // Only reached with restartPolicy Never (otherwise the loop retries): the pod has failed.
-        await this.stop(DELETED_EXIT);
+        await this.terminate();
         break;
       }
     }
@@ -95,7 +106,7 @@ export class PodWorker {
       this.publish();
       await Promise.all(this.app.map((l) => l.run()));
       // The app containers are done: sidecars are stopped after them, as the kubelet does.
-      await this.stop(DELETED_EXIT, true);
+      await this.terminate();
     }
     await Promise.all(sidecars);
     if (this.deadline) clearTimeout(this.deadline);
@@ -104,11 +115,25 @@ export class PodWorker {
     return this.status;
   }
 
-  /** Stops every container: no more restarts, running ones end with `exit`. */
-  async stop(exit: ExitInfo, sidecarsOnly = false): Promise<void> {
+  /** Ends every container at once: no more restarts, running ones end with `exit`. */
+  async stop(exit: ExitInfo): Promise<void> {
     this.abort.abort();
-    const targets = [...this.loops.values()].filter((l) => !sidecarsOnly || l.kind === 'sidecar');
-    await Promise.all(targets.map((l) => l.kill(exit)));
+    await Promise.all([...this.loops.values()].map((l) => l.kill(exit)));
+  }
+
+  /**
+   * Graceful termination, as deleting a pod does: no more restarts; app containers get their preStop
+   * hooks and the stop request, then sidecars in reverse order; whatever is left after the grace
+   * period is killed.
+   */
+  async terminate(graceSeconds = this.pod.spec.terminationGracePeriodSeconds ?? 30): Promise<void> {
+    this.abort.abort();
+    const graceMs = graceSeconds * this.opts.secondMs;
+    const t0 = Date.now();
+    await Promise.all([...this.app, ...this.init.filter((l) => l.kind === 'init')].map((l) => l.stop(graceMs)));
+    for (const l of this.init.filter((x) => x.kind === 'sidecar').reverse()) {
+      await l.stop(Math.max(0, graceMs - (Date.now() - t0)));
+    }
   }
 
   private statuses(list: ContainerLoop[]): ContainerStatus[] {

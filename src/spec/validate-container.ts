@@ -1,5 +1,6 @@
 // Semantic checks of one container (init or app): name, image, restart policy, ports, env, volume mounts, resources.
 
+import { validateLifecycle, validateProbe } from './validate-probes.js';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fieldError, type FieldError } from './errors.js';
@@ -7,6 +8,7 @@ import { isDns1123Label, isEnvVarName, isValidIP, isValidPortName, isValidPortNu
 import type { SupportEntry } from './support.js';
 import { int, list, rec, text } from './validate-meta.js';
 import { validateResources } from './validate-resources.js';
+import { validateEnvSources, validateSubPath } from './validate-volume.js';
 
 export interface PodScope {
   /** Names of the pod's volumes that volumeMounts may refer to. */
@@ -55,12 +57,17 @@ export function validateContainer(value: unknown, p: string, kind: 'init' | 'app
     }
   }
 
+  for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
+    errors.push(...validateProbe(c[probe], `${p}.${probe}`, probe));
+  }
+  errors.push(...validateLifecycle(c['lifecycle'], `${p}.lifecycle`));
   errors.push(...validatePorts(c['ports'], `${p}.ports`, kind, scope));
   list(c['env']).forEach((e, i) => {
     const name = rec(e)?.['name'];
     if (name === undefined || name === null || name === '') errors.push(fieldError.required(`${p}.env[${i}].name`));
     else if (typeof name === 'string') for (const msg of isEnvVarName(name)) errors.push(fieldError.invalid(`${p}.env[${i}].name`, msg));
   });
+  errors.push(...validateEnvSources(c, p));
   errors.push(...validateMounts(c['volumeMounts'], `${p}.volumeMounts`, scope));
   errors.push(...validateResources(c['resources'], `${p}.resources`));
   return errors;
@@ -119,6 +126,7 @@ function validateMounts(mounts: unknown, p: string, scope: PodScope): FieldError
     const name = mount['name'];
     if (name === undefined || name === null || name === '') errors.push(fieldError.required(`${at}.name`));
     else if (typeof name === 'string' && !scope.volumes.has(name)) errors.push(fieldError.notFound(`${at}.name`, name));
+    errors.push(...validateSubPath(mount['subPath'], `${at}.subPath`));
     const mountPath = mount['mountPath'];
     if (mountPath === undefined || mountPath === null || mountPath === '') errors.push(fieldError.required(`${at}.mountPath`));
     else if (typeof mountPath === 'string') {

@@ -112,3 +112,19 @@ t.test('activeDeadlineSeconds fails the pod with DeadlineExceeded', async (t) =>
   t.equal(s.phase, 'Failed');
   t.equal(s.reason, 'DeadlineExceeded');
 });
+
+t.test('a sidecar starts before the app containers, runs beside them, and is stopped after them', async (t) => {
+  const pod = await rt.runPod(podSpec('sidecar', [{ name: 'app', args: ['app', '0'] }], { restartPolicy: 'Never' },
+    [{ name: 'proxy', image: SLEEP, restartPolicy: 'Always' }]));
+  const seen: string[] = [];
+  pod.on('status', (s) => {
+    const side = s.initContainerStatuses![0];
+    const app = s.containerStatuses![0];
+    if (app.state?.terminated && side.state?.running) seen.push('app done while sidecar running');
+  });
+  const s = await pod.wait();
+  t.equal(s.phase, 'Succeeded', 'the pod completes though its sidecar was still running');
+  t.ok(seen.length > 0, 'the sidecar ran beside the app container');
+  t.equal(s.initContainerStatuses![0].state!.terminated!.exitCode, 143, 'the sidecar was stopped after the app');
+  t.equal(s.conditions!.find((c) => c.type === 'Initialized')!.status, 'True');
+});

@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ImageNotFoundError, InvalidModuleError, UnsupportedImportError } from '../../errors.js';
-import { PREVIEW1_FUNCTIONS } from './provided-imports.js';
+import { isProvidedImport } from './provided-imports.js';
+import { limitMemory } from './memory-limit.js';
 
 export interface LoadedModule {
   digest: string;
@@ -16,7 +17,8 @@ export class ModuleCache {
     return this.byDigest.size;
   }
 
-  async load(container: string, image: string): Promise<LoadedModule> {
+  /** Loads a module; with a memory limit, its memory maximum is lowered first (cached per digest and limit). */
+  async load(container: string, image: string, memoryLimit?: number): Promise<LoadedModule> {
     let bytes: Buffer;
     try {
       bytes = await readFile(image);
@@ -25,12 +27,14 @@ export class ModuleCache {
       throw new ImageNotFoundError(container, image, e.code === 'ENOENT' ? 'no such file' : e.message);
     }
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-    let compiling = this.byDigest.get(digest);
+    const key = memoryLimit ? `${digest}/${memoryLimit}` : digest;
+    let compiling = this.byDigest.get(key);
     if (!compiling) {
-      compiling = WebAssembly.compile(bytes);
-      this.byDigest.set(digest, compiling);
+      const code = memoryLimit && WebAssembly.validate(bytes) ? limitMemory(bytes, memoryLimit, `container "${container}"`) : bytes;
+      compiling = WebAssembly.compile(code);
+      this.byDigest.set(key, compiling);
       // A failed compile is not cached: the next pod gets the same clear error from a fresh attempt.
-      compiling.catch(() => this.byDigest.delete(digest));
+      compiling.catch(() => this.byDigest.delete(key));
     }
     let module: WebAssembly.Module;
     try {
@@ -39,7 +43,7 @@ export class ModuleCache {
       throw new InvalidModuleError(container, image, (err as Error).message);
     }
     const missing = WebAssembly.Module.imports(module)
-      .filter((i) => !(i.module === 'wasi_snapshot_preview1' && i.kind === 'function' && PREVIEW1_FUNCTIONS.has(i.name)))
+      .filter((i) => !isProvidedImport(i))
       .map((i) => `${i.module}.${i.name} (${i.kind})`);
     if (missing.length > 0) throw new UnsupportedImportError(container, image, missing);
     return { digest, module };

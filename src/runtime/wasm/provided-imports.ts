@@ -1,4 +1,6 @@
-// The import names a guest may use: every function of wasi_snapshot_preview1.
+// The import names a guest may use: every function of wasi_snapshot_preview1 and of wasmpod_ipc.
+import { IPC_FUNCTIONS, IPC_MODULE } from '../../../shim/ipc/abi-ipc.js';
+
 export const PREVIEW1_FUNCTIONS: ReadonlySet<string> = new Set([
   'args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'clock_res_get', 'clock_time_get',
   'fd_advise', 'fd_allocate', 'fd_close', 'fd_datasync', 'fd_fdstat_get', 'fd_fdstat_set_flags',
@@ -9,3 +11,12 @@ export const PREVIEW1_FUNCTIONS: ReadonlySet<string> = new Set([
   'path_unlink_file', 'poll_oneoff', 'proc_exit', 'proc_raise', 'sched_yield', 'random_get', 'sock_accept',
   'sock_recv', 'sock_send', 'sock_shutdown',
 ]);
+
+export const IPC_IMPORTS: ReadonlySet<string> = new Set(IPC_FUNCTIONS);
+
+/** True when the shim provides this import. */
+export function isProvidedImport(i: WebAssembly.ModuleImportDescriptor): boolean {
+  if (i.kind !== 'function') return false;
+  if (i.module === 'wasi_snapshot_preview1') return PREVIEW1_FUNCTIONS.has(i.name);
+  return i.module === IPC_MODULE && IPC_IMPORTS.has(i.name);
+}

@@ -1,20 +1,25 @@
 // The default backend: pod sandboxes whose containers are WASI modules in worker threads, sharing one module cache.
 import { randomUUID } from 'node:crypto';
-import type { Backend, ContainerConfig, PodSandbox, SandboxContainer } from '../sandbox.js';
+import type { Backend, ContainerConfig, PodSandbox, SandboxContainer, SandboxOptions } from '../sandbox.js';
 import { ModuleCache } from './module-cache.js';
 import { WasmContainer } from './wasm-container.js';
+import { IpcNamespace } from '../../ipc/namespace.js';
 
 class WasmPodSandbox implements PodSandbox {
   readonly id = randomUUID();
-  constructor(private readonly cache: ModuleCache) {}
+  /** Lives as long as the pod, as the pause container holds the ipc namespace: containers restart into it. */
+  readonly ipc = new IpcNamespace();
+  constructor(private readonly cache: ModuleCache, private readonly opts: SandboxOptions = {}) {}
 
   async createContainer(config: ContainerConfig): Promise<SandboxContainer> {
-    const { module, digest } = await this.cache.load(config.name, config.image);
-    return new WasmContainer(config, module, digest);
+    const { module, digest } = await this.cache.load(config.name, config.image, config.memoryLimit);
+    return new WasmContainer(config, module, digest, this.ipc);
   }
 
   async remove(): Promise<void> {
-    // Pod-level resources (network, IPC) will be released here.
+    // Pod-level resources (network, IPC) are released here.
+    this.ipc.close();
+    await this.opts.volumes?.remove();
   }
 }
 
@@ -22,8 +27,8 @@ export class WasmBackend implements Backend {
   readonly name = 'wasm';
   readonly modules = new ModuleCache();
 
-  async runPodSandbox(_podUid: string): Promise<PodSandbox> {
-    return new WasmPodSandbox(this.modules);
+  async runPodSandbox(_podUid: string, opts: SandboxOptions = {}): Promise<PodSandbox> {
+    return new WasmPodSandbox(this.modules, opts);
   }
 
   async close(): Promise<void> {

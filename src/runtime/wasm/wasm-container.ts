@@ -1,32 +1,55 @@
 // A WASI container: one worker thread running the module, stdio carried by byte rings drained into the log hooks.
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import type { ContainerConfig, ContainerHooks, ExitInfo, SandboxContainer } from '../sandbox.js';
+import type { ContainerConfig, ContainerHooks, ExecResult, ExitInfo, SandboxContainer } from '../sandbox.js';
 import { ByteRing, READER_CLOSED, WRITER_CLOSED, createDoorbell } from '../../../shim/ring/byte-ring.js';
+import { TERMINATION_FD_ENV } from '../../../shim/fd/termination.js';
 import type { WorkerReport, WorkerStart } from '../../../shim/worker-protocol.js';
+import { WASM_PAGE } from './memory-limit.js';
+import type { IpcNamespace } from '../../ipc/namespace.js';
 
 const STDIO_RING_BYTES = 64 * 1024;
 const WORKER_URL = new URL('../../../shim/worker.js', import.meta.url);
+/** The JS heap a worker may use beside the guest's linear memory; past it the container is OOMKilled. */
+const WORKER_HEAP_MB = 128;
+
+export const SIGTERM_EXIT: ExitInfo = { exitCode: 143, reason: 'Error', signal: 'SIGTERM', message: 'terminated by SIGTERM' };
+export const SIGKILL_EXIT: ExitInfo = { exitCode: 137, reason: 'Error', signal: 'SIGKILL', message: 'killed after the grace period' };
+const OOM_EXIT: ExitInfo = { exitCode: 137, reason: 'OOMKilled', signal: 'SIGKILL' };
 
 export class WasmContainer implements SandboxContainer {
   readonly id = randomBytes(16).toString('hex');
   private worker?: Worker;
   private killedWith?: ExitInfo;
+  private ended?: Promise<unknown>;
   private readonly bell = createDoorbell();
   private readonly stdinRing?: ByteRing;
+  private readonly notice?: { ring: ByteRing; armed: Int32Array };
 
   constructor(
     readonly config: ContainerConfig,
     private readonly module: WebAssembly.Module,
     readonly imageID: string,
+    private readonly ipc?: IpcNamespace,
   ) {
     if (config.stdin) {
       this.stdinRing = ByteRing.create(STDIO_RING_BYTES);
       this.stdinRing.readerBell = this.bell;
     }
+    if (config.env.some((e) => e.startsWith(`${TERMINATION_FD_ENV}=`))) {
+      const ring = ByteRing.create(16);
+      ring.readerBell = this.bell;
+      this.notice = { ring, armed: new Int32Array(new SharedArrayBuffer(4)) };
+    }
   }
 
-  async start(hooks: ContainerHooks): Promise<ExitInfo> {
+  start(hooks: ContainerHooks): Promise<ExitInfo> {
+    const p = this.run(hooks);
+    this.ended = p;
+    return p;
+  }
+
+  private async run(hooks: ContainerHooks): Promise<ExitInfo> {
     const stdout = ByteRing.create(STDIO_RING_BYTES);
     const stderr = ByteRing.create(STDIO_RING_BYTES);
     stdout.writerBell = this.bell;
@@ -34,21 +57,29 @@ export class WasmContainer implements SandboxContainer {
     const start: WorkerStart = {
       module: this.module, argv: this.config.argv, env: this.config.env, mounts: this.config.mounts,
       stdout: stdout.init, stderr: stderr.init, stdin: this.stdinRing?.init, bell: this.bell.buffer as SharedArrayBuffer,
+      termination: this.notice && { ring: this.notice.ring.init, armed: this.notice.armed.buffer as SharedArrayBuffer },
     };
-    const worker = new Worker(WORKER_URL, { workerData: start });
+    // Each run gets its own IPC session: what a dead run held is released when its worker ends.
+    const ipc = this.ipc?.attach();
+    start.ipc = ipc?.init;
+    const worker = new Worker(WORKER_URL, {
+      workerData: start, transferList: ipc ? [ipc.init.channel.port] : [], resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    });
     this.worker = worker;
     const drains = [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)];
     const exit = await new Promise<ExitInfo>((resolve) => {
       let result: ExitInfo | undefined;
       worker.on('message', (m: WorkerReport) => {
         if (m.type === 'started') hooks.onStarted();
-        else result = { exitCode: m.code, reason: m.reason, message: m.message };
+        else result = this.classify(m);
       });
-      worker.on('error', (err) => {
+      worker.on('error', (err: Error & { code?: string }) => {
+        if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') result ??= { ...OOM_EXIT, message: 'the worker exceeded its JS heap budget' };
         result ??= { exitCode: 134, reason: 'Error', message: `worker failed: ${err.message}` };
       });
       worker.on('exit', () => resolve(this.killedWith ?? result ?? { exitCode: 137, reason: 'Error', message: 'worker ended without a result' }));
     });
+    ipc?.end();
     // A killed worker could not close its rings; close them so the drains finish with what was written.
     stdout.close(WRITER_CLOSED);
     stderr.close(WRITER_CLOSED);
@@ -57,9 +88,55 @@ export class WasmContainer implements SandboxContainer {
     return exit;
   }
 
+  /**
+   * A guest that fails (non-zero exit or trap) while its memory is near its limit (within 10%, or one
+   * page for tiny limits) ran out of memory: memory.grow failed, as the kernel would have OOM-killed it.
+   * wasm gives no event for a failed grow, so this is judged at the end.
+   */
+  private classify(m: Extract<WorkerReport, { type: 'exit' }>): ExitInfo {
+    const limit = this.config.memoryLimit;
+    const near = limit ? Math.max(WASM_PAGE, limit * 0.1) : 0;
+    if (limit && m.code !== 0 && m.memoryBytes !== undefined && m.memoryBytes + near > limit) {
+      return { ...OOM_EXIT, message: `memory limit of ${limit} bytes reached${m.message ? ` (${m.message})` : ''}` };
+    }
+    return { exitCode: m.code, reason: m.reason, ...(m.message ? { message: m.message } : {}) };
+  }
+
   async kill(exit: ExitInfo): Promise<void> {
     this.killedWith ??= exit;
     await this.worker?.terminate();
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    const notice = this.notice;
+    if (!this.worker) return;
+    if (!notice || Atomics.load(notice.armed, 0) === 0) {
+      // No handler for the notice: SIGTERM's default action ends the guest at once.
+      await this.kill(SIGTERM_EXIT);
+      return;
+    }
+    notice.ring.close(WRITER_CLOSED);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); });
+    await Promise.race([this.ended, grace]);
+    clearTimeout(timer);
+    await this.kill(SIGKILL_EXIT);
+  }
+
+  async exec(argv: string[], timeoutMs: number): Promise<ExecResult> {
+    const child = new WasmContainer({ ...this.config, argv, stdin: false }, this.module, this.imageID, this.ipc);
+    const out: Record<'stdout' | 'stderr', Buffer[]> = { stdout: [], stderr: [] };
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      void child.kill({ exitCode: 137, reason: 'Error', signal: 'SIGKILL', message: `timed out after ${timeoutMs} ms` });
+    }, timeoutMs);
+    const exit = await child.start({ onStarted: () => undefined, onOutput: (s, c) => out[s].push(c) });
+    clearTimeout(timer);
+    return {
+      exitCode: exit.exitCode, timedOut, stdout: Buffer.concat(out.stdout), stderr: Buffer.concat(out.stderr),
+      ...(exit.message ? { message: exit.message } : {}),
+    };
   }
 
   async writeStdin(chunk: Buffer): Promise<void> {

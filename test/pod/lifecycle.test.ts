@@ -1,0 +1,167 @@
+import t from 'tap';
+import * as path from 'node:path';
+import type { PodStatus } from '../../dist/src/index.js';
+import { Runtime } from '../../dist/src/index.js';
+import { MODULES, SLEEP, fastRuntime, podSpec } from '../helpers/pods.js';
+
+const GRACEFUL = path.join(MODULES, 'testing/graceful.wasm');
+const ALLOC = path.join(MODULES, 'testing/alloc.wasm');
+const TOOL = path.join(MODULES, 'testing/tool.wasm');
+const rt = fastRuntime();
+t.teardown(() => rt.close());
+
+type Pod = Awaited<ReturnType<Runtime['runPod']>>;
+function until(pod: Pod, pred: (s: PodStatus) => boolean): Promise<PodStatus> {
+  return new Promise((resolve) => {
+    if (pred(pod.status)) return resolve(pod.status);
+    const fn = (s: PodStatus) => { if (pred(s)) { pod.off('status', fn); resolve(s); } };
+    pod.on('status', fn);
+  });
+}
+const reasons = (pod: Pod) => pod.events.map((e) => e.reason);
+const notice = [{ name: 'WASMPOD_TERMINATION_FD', value: '' }];
+
+t.test('a guest that handles the termination notice cleans up within the grace period', async (t) => {
+  const spec = podSpec('graceful', [{ name: 'g', image: GRACEFUL }], { terminationGracePeriodSeconds: 5 }) as any;
+  spec.spec.containers[0].env = notice;
+  const pod = await rt.runPod(spec);
+  let out = '';
+  pod.on('output', (e) => { out += e.chunk; });
+  await until(pod, (s) => s.phase === 'Running');
+  while (!out.includes('waiting on fd')) await new Promise((r) => setTimeout(r, 10));
+  const s = await pod.delete();
+  const term = s.containerStatuses![0].state!.terminated!;
+  t.equal(term.exitCode, 0, 'it exited by itself');
+  t.equal(term.reason, 'Completed');
+  t.match(out, 'termination notice received, cleaning up');
+  t.match(out, /waiting on fd 3\n/, 'the notice is the fd after the preopens (none here)');
+});
+
+t.test('a guest that arms the notice but ignores it is killed after the grace period', async (t) => {
+  const spec = podSpec('stubborn', [{ name: 'g', image: GRACEFUL, args: ['ignore'] }], { terminationGracePeriodSeconds: 1 }) as any;
+  spec.spec.containers[0].env = notice;
+  const pod = await rt.runPod(spec);
+  await until(pod, (s) => s.phase === 'Running');
+  await new Promise((r) => setTimeout(r, 300));
+  const t0 = Date.now();
+  const s = await pod.delete();
+  const waited = Date.now() - t0;
+  t.equal(s.containerStatuses![0].state!.terminated!.exitCode, 137);
+  t.ok(waited >= 900, `waited the grace period (${waited} ms)`);
+  t.ok(reasons(pod).includes('Killing'));
+});
+
+t.test('a guest without a handler ends at once with 143, as SIGTERM\'s default action', async (t) => {
+  const pod = await rt.runPod(podSpec('plain', [{ name: 's', image: SLEEP }], { terminationGracePeriodSeconds: 30 }));
+  await until(pod, (s) => s.phase === 'Running');
+  const t0 = Date.now();
+  const s = await pod.delete();
+  t.ok(Date.now() - t0 < 5000);
+  t.equal(s.containerStatuses![0].state!.terminated!.exitCode, 143);
+});
+
+t.test('events follow the kubelet: Scheduled, Pulled, Created, Started, BackOff', async (t) => {
+  const pod = await rt.runPod(podSpec('evs', [{ name: 'a', args: ['a', '1'] }]));
+  await until(pod, (s) => s.containerStatuses![0].state?.waiting?.reason === 'CrashLoopBackOff');
+  await pod.delete();
+  const r = reasons(pod);
+  for (const want of ['Scheduled', 'Pulled', 'Created', 'Started', 'BackOff']) t.ok(r.includes(want), want);
+  const created = pod.events.find((e) => e.reason === 'Created')!;
+  t.equal(created.involvedObject.fieldPath, 'spec.containers{a}');
+  t.equal(created.message, 'Created container a');
+});
+
+t.test('postStart and preStop exec hooks run the container\'s module with their argv', async (t) => {
+  const dir = t.testdir();
+  const order = path.join(dir, 'order');
+  const spec = podSpec('hooks', [{ name: 's', image: TOOL, args: ['sleep', '300'] }], {
+    restartPolicy: 'Never', volumes: [{ name: 'd', hostPath: { path: dir } }],
+  }) as any;
+  spec.spec.containers[0].volumeMounts = [{ name: 'd', mountPath: '/d' }];
+  spec.spec.containers[0].lifecycle = {
+    postStart: { exec: { command: ['tool', 'append', '/d/order', 'post-start'] } },
+    preStop: { exec: { command: ['tool', 'append', '/d/order', 'pre-stop'] } },
+  };
+  const pod = await rt.runPod(spec);
+  const s = await pod.wait();
+  t.equal(s.phase, 'Succeeded');
+  const { readFileSync } = await import('node:fs');
+  t.equal(readFileSync(order, 'utf8'), 'post-start\n', 'postStart ran; preStop does not run when a container ends by itself');
+
+  spec.metadata.name = 'hooks2';
+  spec.spec.containers[0].args = ['sleep'];
+  const pod2 = await rt.runPod(spec);
+  await until(pod2, (s) => s.phase === 'Running');
+  while (!readFileSync(order, 'utf8').endsWith('post-start\npost-start\n')) await new Promise((r) => setTimeout(r, 20));
+  await pod2.delete();
+  t.equal(readFileSync(order, 'utf8'), 'post-start\npost-start\npre-stop\n', 'preStop runs before the container is stopped');
+});
+
+t.test('a failing postStart hook kills the container (FailedPostStartHook)', async (t) => {
+  const spec = podSpec('badpost', [{ name: 's', image: TOOL }], { restartPolicy: 'Never' }) as any;
+  spec.spec.containers[0].lifecycle = { postStart: { exec: { command: ['tool', 'exit', '4'] } } };
+  const pod = await rt.runPod(spec);
+  const s = await pod.wait();
+  t.equal(s.phase, 'Failed');
+  t.ok(reasons(pod).includes('FailedPostStartHook'));
+});
+
+t.test('probes: readiness drives Ready, failing liveness and startup probes restart the container', async (t) => {
+  // A probe "second" is 20 ms here; timeoutSeconds 100 (2 s) leaves room for an exec to start its worker.
+  const fast = new Runtime({ stateDir: rt.stateDir, secondMs: 20, backoff: { baseMs: 20, maxMs: 100, resetAfterMs: 60_000 } });
+  t.teardown(() => fast.close());
+  const spec = podSpec('probed', [{ name: 's', image: TOOL }]) as any;
+  spec.spec.containers[0].readinessProbe = { exec: { command: ['tool', 'exit', '0'] }, periodSeconds: 1, timeoutSeconds: 100 };
+  const pod = await fast.runPod(spec);
+  const ready = await until(pod, (s) => s.conditions!.some((c) => c.type === 'Ready' && c.status === 'True'));
+  t.equal(ready.containerStatuses![0].ready, true);
+  await pod.delete();
+
+  const spec2 = podSpec('liveness', [{ name: 's', image: TOOL }]) as any;
+  spec2.spec.containers[0].livenessProbe = { exec: { command: ['tool', 'exit', '1'] }, periodSeconds: 1, failureThreshold: 2, timeoutSeconds: 100 };
+  const pod2 = await fast.runPod(spec2);
+  const restarted = await until(pod2, (s) => s.containerStatuses![0].restartCount >= 1);
+  t.ok(restarted.containerStatuses![0].lastState!.terminated);
+  t.ok(reasons(pod2).includes('Unhealthy'));
+  t.ok(pod2.events.some((e) => e.reason === 'Killing' && /failed liveness probe, will be restarted/.test(e.message)));
+  await pod2.delete();
+
+  const spec3 = podSpec('startup', [{ name: 's', image: TOOL }]) as any;
+  spec3.spec.containers[0].startupProbe = { exec: { command: ['tool', 'exit', '1'] }, periodSeconds: 1, failureThreshold: 2, timeoutSeconds: 100 };
+  spec3.spec.containers[0].readinessProbe = { exec: { command: ['tool', 'exit', '0'] }, periodSeconds: 1, timeoutSeconds: 100 };
+  const pod3 = await fast.runPod(spec3);
+  const s3 = await until(pod3, (s) => s.containerStatuses![0].restartCount >= 1);
+  t.equal(s3.conditions!.find((c) => c.type === 'Ready')!.status, 'False', 'readiness waits for the startup probe');
+  t.ok(pod3.events.some((e) => /failed startup probe/.test(e.message)));
+  await pod3.delete();
+});
+
+t.test('a memory limit caps the guest: it ends OOMKilled with 137', async (t) => {
+  const spec = podSpec('hog', [{ name: 'h', image: ALLOC }], { restartPolicy: 'Never' }) as any;
+  spec.spec.containers[0].resources = { limits: { memory: '16Mi' } };
+  const pod = await rt.runPod(spec);
+  const s = await pod.wait();
+  const term = s.containerStatuses![0].state!.terminated!;
+  t.equal(term.reason, 'OOMKilled');
+  t.equal(term.exitCode, 137);
+  const ok = podSpec('fits', [{ name: 'h', image: ALLOC, args: ['4'] }], { restartPolicy: 'Never' }) as any;
+  ok.spec.containers[0].resources = { limits: { memory: '16Mi' } };
+  t.equal((await (await rt.runPod(ok)).wait()).phase, 'Succeeded', 'a guest under its limit runs');
+});
+
+t.test('a pod that does not fit the node is rejected whole: Failed, OutOfmemory', async (t) => {
+  const small = new Runtime({ stateDir: rt.stateDir, capacity: { memory: 64 * 1024 * 1024, cpu: 1000 } });
+  t.teardown(() => small.close());
+  const big = podSpec('big', [{ name: 'a', image: SLEEP }, { name: 'b', image: SLEEP }]) as any;
+  big.spec.containers[0].resources = { requests: { memory: '40Mi' } };
+  big.spec.containers[1].resources = { requests: { memory: '40Mi' } };
+  const pod = await small.runPod(big);
+  const s = await pod.wait();
+  t.equal(s.phase, 'Failed');
+  t.equal(s.reason, 'OutOfmemory');
+  t.match(s.message, /Pod Node didn't have enough resource: memory, requested: 83886080, used: 0, capacity: 67108864/);
+  t.notOk(s.containerStatuses!.some((c) => c.state?.running || c.state?.terminated), 'no container started');
+  const cpu = podSpec('cpu', [{ name: 'a', image: SLEEP }]) as any;
+  cpu.spec.containers[0].resources = { limits: { cpu: '2' } };
+  t.equal((await (await small.runPod(cpu)).wait()).reason, 'OutOfcpu', 'a limit alone counts as the request');
+});

@@ -1,0 +1,28 @@
+/* A many-purpose guest for lifecycle tests, since exec hooks and probes run the container's own module
+ * with new argv: `tool sleep [MS]` stays up (default: a day), `tool exit CODE` exits with CODE,
+ * `tool append FILE TEXT` appends a line to FILE and exits 0. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int main(int argc, char **argv) {
+    const char *cmd = argc > 1 ? argv[1] : "sleep";
+    if (strcmp(cmd, "exit") == 0) return argc > 2 ? atoi(argv[2]) : 0;
+    if (strcmp(cmd, "append") == 0 && argc > 3) {
+        FILE *f = fopen(argv[2], "a");
+        if (!f) { perror(argv[2]); return 1; }
+        fprintf(f, "%s\n", argv[3]);
+        return fclose(f) == 0 ? 0 : 1;
+    }
+    if (strcmp(cmd, "sleep") == 0) {
+        long ms = argc > 2 ? atol(argv[2]) : 1000L * 3600 * 24;
+        printf("tool sleeping\n");
+        fflush(stdout);
+        struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+        nanosleep(&ts, NULL);
+        return 0;
+    }
+    fprintf(stderr, "tool: unknown command %s\n", cmd);
+    return 2;
+}
