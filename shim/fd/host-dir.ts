@@ -52,7 +52,7 @@ export class HostDir extends FdObject {
   readdir(cookie: bigint): DirEntry[] {
     this.require(Rights.FD_READDIR);
     // A listing is taken when a scan starts (cookie 0) and kept so that later cookies index the same list.
-    if (cookie === 0n || !this.listing) this.listing = readDirectory(this.where);
+    if (cookie === 0n || !this.listing) this.listing = readDirectory(this.where, this.vfs.mounts);
     return this.listing;
   }
 
@@ -97,6 +97,7 @@ export class HostDir extends FdObject {
     if (oflags & Oflags.TRUNC) flags |= fs.constants.O_TRUNC;
     const fd = host(() => fs.openSync(r.hostPath, flags, 0o666));
     verifyOpened(fd, r.hostPath);
+    if (oflags & Oflags.TRUNC && st?.isFile()) r.mount.quota?.release(BigInt(st.size));
     const ft = st ? filetypeOf(fs.fstatSync(fd, { bigint: true })) : Filetype.REGULAR_FILE;
     return new HostFile(fd, r, ft, req.base & FILE_RIGHTS, req.inheriting, req.fdflags);
   }
@@ -108,7 +109,7 @@ export class HostDir extends FdObject {
 
   removeDirectory(p: string): void {
     const r = writable(this.at(p, false, Rights.PATH_REMOVE_DIRECTORY));
-    if (r.guest.length <= this.where.guest.length) throw new WasiError(Errno.BUSY);
+    if (r.guest.length <= this.where.guest.length || this.vfs.isMountPoint(r.guest)) throw new WasiError(Errno.BUSY);
     host(() => fs.rmdirSync(r.hostPath));
   }
 
@@ -118,6 +119,7 @@ export class HostDir extends FdObject {
     if (r.mustBeDir && !st.isDirectory()) throw new WasiError(Errno.NOTDIR);
     if (st.isDirectory()) throw new WasiError(Errno.ISDIR);
     host(() => fs.unlinkSync(r.hostPath));
+    if (st.isFile() && st.nlink === 1) r.mount.quota?.release(BigInt(st.size));
   }
 
   symlink(target: string, p: string): void {
@@ -166,8 +168,11 @@ export class HostDir extends FdObject {
     const from = writable(this.at(oldPath, false, Rights.PATH_RENAME_SOURCE));
     const to = writable(target.at(newPath, false, Rights.PATH_RENAME_TARGET));
     if (from.mount !== to.mount) throw new WasiError(Errno.XDEV);
+    if (this.vfs.isMountPoint(from.guest) || this.vfs.isMountPoint(to.guest)) throw new WasiError(Errno.BUSY);
     const st = host(() => fs.lstatSync(from.hostPath));
     if ((from.mustBeDir || to.mustBeDir) && !st.isDirectory()) throw new WasiError(Errno.NOTDIR);
+    const replaced = to.mount.quota ? fs.lstatSync(to.hostPath, { throwIfNoEntry: false }) : undefined;
     host(() => fs.renameSync(from.hostPath, to.hostPath));
+    if (replaced?.isFile() && replaced.nlink === 1) to.mount.quota?.release(BigInt(replaced.size));
   }
 }

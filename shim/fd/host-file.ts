@@ -9,6 +9,8 @@ import type { Resolved } from '../fs/vfs.js';
 export class HostFile extends FdObject {
   readonly filetype: Filetype;
   private pos = 0n;
+  /** A second host fd on the same file with O_APPEND, opened at the first APPEND write (Linux). */
+  private appendFd?: number;
 
   constructor(
     private hostFd: number,
@@ -49,6 +51,7 @@ export class HostFile extends FdObject {
   write(bufs: Uint8Array[]): number {
     this.require(Rights.FD_WRITE);
     if (this.where.mount.readOnly) throw new WasiError(Errno.ROFS);
+    if (this.fdflags & Fdflags.APPEND && this.openAppendFd() !== undefined) return this.appendAll(bufs);
     if (this.fdflags & Fdflags.APPEND) this.pos = this.filestat().size;
     const n = this.pwriteAt(bufs, this.pos);
     this.pos += BigInt(n);
@@ -61,8 +64,41 @@ export class HostFile extends FdObject {
     return this.pwriteAt(bufs, offset);
   }
 
+  /**
+   * Writers in other containers (workers) append to the same file: only the kernel can pick the end
+   * atomically, so APPEND writes go through an O_APPEND reopening of the file (through /proc on Linux;
+   * elsewhere, undefined: the end is read then written, which is atomic within one guest only).
+   */
+  private openAppendFd(): number | undefined {
+    if (this.appendFd !== undefined) return this.appendFd;
+    const proc = procPath(this.hostFd);
+    if (!proc) return undefined;
+    try {
+      this.appendFd = fs.openSync(proc, fs.constants.O_WRONLY | fs.constants.O_APPEND);
+    } catch {
+      return undefined;
+    }
+    return this.appendFd;
+  }
+
+  /** One write(2) per buffer on the O_APPEND fd: the kernel picks the end, atomically against other writers. */
+  private appendAll(bufs: Uint8Array[]): number {
+    this.grow(this.filestat().size + BigInt(totalLength(bufs)));
+    const fd = this.appendFd!;
+    let n = 0;
+    for (const b of bufs) {
+      let done = 0;
+      while (done < b.length) done += host(() => fs.writeSync(fd, b, done, b.length - done));
+      n += done;
+    }
+    this.pos = this.filestat().size;
+    return n;
+  }
+
   private pwriteAt(bufs: Uint8Array[], offset: bigint): number {
-    if (offset + BigInt(totalLength(bufs)) > BigInt(Number.MAX_SAFE_INTEGER)) throw new WasiError(Errno.FBIG);
+    const end = offset + BigInt(totalLength(bufs));
+    if (end > BigInt(Number.MAX_SAFE_INTEGER)) throw new WasiError(Errno.FBIG);
+    this.grow(end);
     let n = 0;
     for (const b of bufs) {
       let done = 0;
@@ -115,7 +151,18 @@ export class HostFile extends FdObject {
     if (this.where.mount.readOnly) throw new WasiError(Errno.ROFS);
     const end = offset + len;
     if (end > BigInt(Number.MAX_SAFE_INTEGER)) throw new WasiError(Errno.FBIG);
-    if (this.filestat().size < end) host(() => fs.ftruncateSync(this.hostFd, Number(end)));
+    if (this.filestat().size < end) {
+      this.grow(end);
+      host(() => fs.ftruncateSync(this.hostFd, Number(end)));
+    }
+  }
+
+  /** Charges the mount's quota (if any) for extending the file to `end`; ENOSPC when it has no room. */
+  private grow(end: bigint): void {
+    const quota = this.where.mount.quota;
+    if (!quota) return;
+    const size = this.filestat().size;
+    if (end > size) quota.charge(end - size);
   }
 
   filestat(): Filestat {
@@ -126,7 +173,11 @@ export class HostFile extends FdObject {
     this.require(Rights.FD_FILESTAT_SET_SIZE);
     if (this.where.mount.readOnly) throw new WasiError(Errno.ROFS);
     if (size > BigInt(Number.MAX_SAFE_INTEGER)) throw new WasiError(Errno.FBIG);
+    const quota = this.where.mount.quota;
+    const before = quota ? this.filestat().size : 0n;
+    if (quota && size > before) this.grow(size);
     host(() => fs.ftruncateSync(this.hostFd, Number(size)));
+    if (quota && size < before) quota.release(before - size);
   }
 
   setTimes(atim: bigint, mtim: bigint, flags: number): void {
@@ -145,6 +196,7 @@ export class HostFile extends FdObject {
 
   close(): void {
     try { fs.closeSync(this.hostFd); } catch { /* already gone */ }
+    if (this.appendFd !== undefined) try { fs.closeSync(this.appendFd); } catch { /* already gone */ }
   }
 }
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { host } from '../wasi/errno.js';
 import { Filetype } from '../wasi/constants.js';
 import { filetypeOf } from './stat.js';
-import type { Resolved } from './vfs.js';
+import type { Mount, Resolved } from './vfs.js';
 
 export interface DirEntry {
   name: Buffer;
@@ -12,7 +12,11 @@ export interface DirEntry {
   type: Filetype;
 }
 
-export function readDirectory(where: Resolved): DirEntry[] {
+/**
+ * Lists `where`; a mount attached directly below it shows as a directory (with its root's inode) whether
+ * or not the host directory has an entry of that name, so a mount point looks like any directory.
+ */
+export function readDirectory(where: Resolved, mounts: readonly Mount[] = []): DirEntry[] {
   const dir = where.hostPath;
   const self = host(() => fs.statSync(dir, { bigint: true }));
   // ".." of a mount's root is the root itself: the guest must learn nothing of the host above it.
@@ -29,6 +33,14 @@ export function readDirectory(where: Resolved): DirEntry[] {
     } catch {
       // Removed between the listing and the stat: it is gone, so it is not listed.
     }
+  }
+  for (const m of mounts) {
+    if (m.guest.length !== where.guest.length + 1 || !where.guest.every((c, i) => m.guest[i] === c)) continue;
+    const name = Buffer.from(m.guest[m.guest.length - 1]);
+    const ino = host(() => fs.statSync(m.hostRoot, { bigint: true })).ino;
+    const at = out.findIndex((e, i) => i >= 2 && e.name.equals(name));
+    if (at >= 0) out[at] = { name, ino, type: Filetype.DIRECTORY };
+    else out.push({ name, ino, type: Filetype.DIRECTORY });
   }
   return out;
 }

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Errno, WasiError, fromHost } from '../wasi/errno.js';
+import { Quota, type QuotaInit } from './quota.js';
 
 export interface MountSpec {
   /** Absolute guest path, e.g. "/" or "/data". */
@@ -9,6 +10,8 @@ export interface MountSpec {
   /** Host directory shown at mountPath. */
   hostPath: string;
   readOnly: boolean;
+  /** A byte budget shared with the volume's other mounts (emptyDir sizeLimit): growth past it is ENOSPC. */
+  quota?: QuotaInit;
 }
 
 export interface Mount {
@@ -16,6 +19,7 @@ export interface Mount {
   guestPath: string;
   hostRoot: string;
   readOnly: boolean;
+  quota?: Quota;
 }
 
 export interface Resolved {
@@ -44,6 +48,7 @@ export class Vfs {
       // The real path, so the /proc/self/fd check after an open compares like with like.
       hostRoot: fs.realpathSync(s.hostPath),
       readOnly: s.readOnly,
+      ...(s.quota ? { quota: new Quota(s.quota) } : {}),
     }));
     this.byDepth = [...this.mounts].sort((a, b) => b.guest.length - a.guest.length);
   }
@@ -57,6 +62,11 @@ export class Vfs {
       }
     }
     throw new WasiError(Errno.NOENT);
+  }
+
+  /** Whether a guest path is exactly where a mount is attached (it cannot be removed or renamed). */
+  isMountPoint(guest: string[]): boolean {
+    return this.mounts.some((m) => m.guest.length === guest.length && m.guest.every((c, i) => guest[i] === c));
   }
 
   /**

@@ -6,6 +6,7 @@ import { isDns1123Label } from './names.js';
 import { VOLUME_SOURCES } from './schema-volume.js';
 import type { SupportEntry } from './support.js';
 import { validateContainer, type PodScope } from './validate-container.js';
+import { validateVolumeSource } from './validate-volume.js';
 import { int, list, rec, text } from './validate-meta.js';
 
 export const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -59,6 +60,7 @@ function validateVolumes(value: unknown, p: string, errors: FieldError[]): Set<s
     const sources = Object.keys(VOLUME_SOURCES).filter((s) => v[s] !== undefined && v[s] !== null);
     if (sources.length === 0) errors.push(fieldError.required(at, 'must specify a volume type'));
     for (const extra of sources.slice(1)) errors.push(fieldError.forbidden(`${at}.${extra}`, 'may not specify more than 1 volume type'));
+    errors.push(...validateVolumeSource(v, at));
     const hostPath = rec(v['hostPath']);
     if (hostPath) {
       const hp = hostPath['path'];

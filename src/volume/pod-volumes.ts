@@ -1,0 +1,63 @@
+// Sets up every volume of a pod before its containers start, and removes what it made when the pod ends.
+import * as fs from 'node:fs';
+import type { Pod, Volume } from '../spec/types.js';
+import { WasmpodError } from '../errors.js';
+import { ConfigLookup, type ConfigSources } from './config-sources.js';
+import { VolumeSetupError } from './errors.js';
+import type { PreparedVolume } from './prepared.js';
+import { prepareEmptyDir } from './empty-dir.js';
+import { prepareHostPathVolume } from './host-path.js';
+import { prepareConfigMap } from './config-map.js';
+import { prepareSecret } from './secret.js';
+import { prepareDownwardAPI } from './downward-api.js';
+import { prepareProjected } from './projected.js';
+
+export class PodVolumes {
+  private removed = false;
+  constructor(readonly dir: string, readonly byName: ReadonlyMap<string, PreparedVolume>, readonly lookup: ConfigLookup) {}
+
+  /** Deletes emptyDirs and generated files; safe to call twice. hostPath contents are never touched. */
+  async remove(): Promise<void> {
+    if (this.removed) return;
+    this.removed = true;
+    for (const v of this.byName.values()) v.remove();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function prepare(pod: Pod, v: Volume, dir: string, lookup: ConfigLookup): PreparedVolume {
+  if (v.hostPath) return prepareHostPathVolume(v);
+  if (v.emptyDir) return prepareEmptyDir(v, dir, pod.metadata.uid!);
+  if (v.configMap) return prepareConfigMap(v, dir, lookup);
+  if (v.secret) return prepareSecret(v, dir, lookup);
+  if (v.downwardAPI) return prepareDownwardAPI(v, dir, pod);
+  if (v.projected) return prepareProjected(v, dir, pod, lookup);
+  throw new VolumeSetupError(v.name, 'volume type is not supported'); // validation has rejected it
+}
+
+/**
+ * Creates the pod's volumes under `dir` (`<stateDir>/pods/<ns>_<name>_<uid>/volumes`). On any failure
+ * what was already made is removed and the error (a WasmpodError naming the volume) is thrown.
+ */
+export function setUpVolumes(pod: Pod, dir: string, sources: ConfigSources = {}): PodVolumes {
+  // Secret files are in here: only the runtime's user may enter.
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  const lookup = new ConfigLookup(sources, pod.metadata.namespace ?? 'default');
+  const byName = new Map<string, PreparedVolume>();
+  const volumes = new PodVolumes(dir, byName, lookup);
+  try {
+    for (const v of pod.spec.volumes ?? []) {
+      try {
+        byName.set(v.name, prepare(pod, v, dir, lookup));
+      } catch (err) {
+        if (err instanceof WasmpodError) throw err;
+        throw new VolumeSetupError(v.name, (err as Error).message);
+      }
+    }
+  } catch (err) {
+    void volumes.remove();
+    throw err;
+  }
+  return volumes;
+}

@@ -1,0 +1,64 @@
+// volumeMounts: subPath (created, never escaping), nested mounts listed like directories, readOnly on every write path.
+import t from 'tap';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fsopsPod, runPodCollect } from '../helpers/run-pod.js';
+import { fastRuntime } from '../helpers/pods.js';
+
+t.test('subPath mounts a directory inside the volume, created when missing', async (t) => {
+  const spec = fsopsPod('subpath', [{ name: 'shared', emptyDir: {} }], [
+    { name: 'reader', args: ['ls', '/all', 'ls', '/all/site', 'cat', '/all/site/index.html'], volumeMounts: [{ name: 'shared', mountPath: '/all' }] },
+  ], [
+    { name: 'writer', args: ['write', '/html/index.html', 'hi', 'ls', '/html'], volumeMounts: [{ name: 'shared', mountPath: '/html', subPath: 'site' }] },
+  ]);
+  const { status, out, runtime } = await runPodCollect(spec);
+  t.equal(status.phase, 'Succeeded');
+  t.equal(out['writer'], 'write /html/index.html: ok\nls /html: index.html\n');
+  t.equal(out['reader'], 'ls /all: site\nls /all/site: index.html\nhi\n');
+  await runtime.close();
+});
+
+t.test('a subPath that is a symlink out of the volume is refused; so is one through a symlinked parent', async (t) => {
+  const host = t.testdir({ vol: { inside: {} }, secret: { 'key.txt': 'OUTSIDE' } });
+  fs.symlinkSync(path.join(host, 'secret'), path.join(host, 'vol', 'out'));
+  fs.symlinkSync('../secret', path.join(host, 'vol', 'rel'));
+  const runtime = fastRuntime();
+  for (const subPath of ['out', 'rel', 'rel/deeper', 'out/new']) {
+    const spec = fsopsPod(`escape-${subPath.replace('/', '-')}`, [{ name: 'v', hostPath: { path: path.join(host, 'vol'), type: 'Directory' } }],
+      [{ name: 'c', args: ['ls', '/m'], volumeMounts: [{ name: 'v', mountPath: '/m', subPath }] }]);
+    await t.rejects(runtime.runPod(spec), { code: 'ERR_SUBPATH' }, subPath);
+  }
+  t.notOk(fs.existsSync(path.join(host, 'secret', 'deeper')), 'nothing was created outside');
+  t.notOk(fs.existsSync(path.join(host, 'secret', 'new')), 'nothing was created outside');
+  await runtime.close();
+});
+
+t.test('nested mounts: /data inside / shows in listings of / even if the host dir has no data entry; it cannot be removed', async (t) => {
+  const host = t.testdir({ root: { 'a.txt': 'root' }, data: { 'b.txt': 'data' } });
+  const spec = fsopsPod('nested', [
+    { name: 'root', hostPath: { path: path.join(host, 'root') } },
+    { name: 'data', hostPath: { path: path.join(host, 'data') } },
+  ], [{ name: 'c', volumeMounts: [{ name: 'root', mountPath: '/' }, { name: 'data', mountPath: '/data' }],
+    args: ['ls', '/', 'ls', '/data', 'cat', '/data/b.txt', 'rmdir', '/data', 'write', '/data/c.txt', 'new'] }]);
+  const { status, out, runtime } = await runPodCollect(spec);
+  t.equal(status.phase, 'Succeeded');
+  t.equal(out['c'], 'ls /: a.txt data\nls /data: b.txt\ndata\nrmdir /data: EBUSY\nwrite /data/c.txt: ok\n');
+  t.equal(fs.readFileSync(path.join(host, 'data', 'c.txt'), 'utf8'), 'new', 'the write went to the inner volume');
+  t.notOk(fs.existsSync(path.join(host, 'root', 'data')), 'the outer host dir is untouched');
+  await runtime.close();
+});
+
+t.test('readOnly mounts refuse every write path with EROFS', async (t) => {
+  const host = t.testdir({ ro: { 'f.txt': 'x', d: {} } });
+  const spec = fsopsPod('ro', [{ name: 'v', hostPath: { path: path.join(host, 'ro') } }], [{
+    name: 'c', volumeMounts: [{ name: 'v', mountPath: '/ro', readOnly: true }],
+    args: ['write', '/ro/f.txt', 'y', 'write', '/ro/new.txt', 'y', 'append', '/ro/f.txt', 'y', '1', 'rm', '/ro/f.txt',
+      'mkdir', '/ro/e', 'rmdir', '/ro/d', 'symlink', 'f.txt', '/ro/l', 'cat', '/ro/f.txt'],
+  }]);
+  const { status, out, runtime } = await runPodCollect(spec);
+  t.equal(status.phase, 'Succeeded');
+  t.equal(out['c'], ['write /ro/f.txt: EROFS', 'write /ro/new.txt: EROFS', 'append /ro/f.txt: EROFS', 'rm /ro/f.txt: EROFS',
+    'mkdir /ro/e: EROFS', 'rmdir /ro/d: EROFS', 'symlink /ro/l: EROFS', 'x', ''].join('\n'));
+  t.equal(fs.readFileSync(path.join(host, 'ro', 'f.txt'), 'utf8'), 'x');
+  await runtime.close();
+});
