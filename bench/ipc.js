@@ -1,0 +1,40 @@
+// Pod IPC benchmark: queue round trips and throughput, futex round trips, and the segment ring (examples' guest),
+// each between two containers of one pod. Usage: node bench/ipc.js [ROUND_TRIPS] [MESSAGES]   (after npm run build)
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Runtime } from '../dist/src/index.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BENCH = path.join(root, 'wasm-modules/ipc/ipc-bench.wasm');
+const DEMO = path.join(root, 'wasm-modules/ipc/ipc-demo.wasm');
+const trips = process.argv[2] ?? '100000';
+const messages = process.argv[3] ?? '1000000';
+const rt = new Runtime({ stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-bench-')) });
+
+async function pair(name, image, a, b) {
+  const pod = await rt.runPod({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name },
+    spec: { restartPolicy: 'Never', containers: [{ name: 'a', image, args: a }, { name: 'b', image, args: b }] },
+  });
+  const s = await pod.wait();
+  if (s.phase !== 'Succeeded') throw new Error(`${name}: ${JSON.stringify(s.containerStatuses)}`);
+  return (pod.logs('a') + pod.logs('b')).trim();
+}
+
+const lines = [];
+for (const size of ['16', '1024']) {
+  lines.push(await pair(`qrt-${size}`, BENCH, ['qping', trips, size], ['qpong', trips, size]));
+}
+lines.push(await pair('frt', BENCH, ['fping', trips], ['fpong', trips]));
+for (const size of ['16', '1024', '65536']) {
+  const n = size === '65536' ? String(Math.min(Number(messages), 50000)) : messages;
+  lines.push(await pair(`qtp-${size}`, BENCH, ['qblast', n, size], ['qsink', n, size]));
+}
+const started = performance.now();
+const ring = await pair('ring', DEMO, ['ring-producer', messages], ['ring-consumer', messages]);
+lines.push(`segment-ring (16-byte records, pod wall time incl. 2 worker starts) n=${messages} total_ms=${(performance.now() - started).toFixed(0)} -- ${ring.split('\n')[0]}`);
+console.log(`node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.arch()}`);
+for (const l of lines) console.log(l);
+await rt.close();
