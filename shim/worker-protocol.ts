@@ -1,6 +1,8 @@
 // What the main thread hands a container's worker, and what the worker reports back: the only messages per container.
 import type { RingInit } from './ring/byte-ring.js';
 import type { MountSpec } from './fs/vfs.js';
+import type { TerminationInit } from './fd/termination.js';
+import type { IpcInit } from './ipc/protocol.js';
 
 export interface WorkerStart {
   /** The compiled module, shared with every worker that runs the same digest. */
@@ -13,13 +15,17 @@ export interface WorkerStart {
   stderr: RingInit;
   /** Absent when the container has no stdin: reads return EOF at once. */
   stdin?: RingInit;
+  /** The termination notice, when the container asked for it (see fd/termination.ts). */
+  termination?: TerminationInit;
+  /** The pod's IPC namespace (see ipc/protocol.ts); absent outside a pod. */
+  ipc?: IpcInit;
   /** The container's doorbell word (see ring/byte-ring.ts). */
   bell: SharedArrayBuffer;
 }
 
 export type WorkerReport =
   | { type: 'started' }
-  | { type: 'exit'; code: number; reason: 'Completed' | 'Error'; message?: string };
+  | { type: 'exit'; code: number; reason: 'Completed' | 'Error'; message?: string; memoryBytes?: number };
 
 /** The exit code of a container whose guest trapped: 128 + SIGABRT, as wasmtime's CLI and a crashed native process give. */
 export const TRAP_EXIT_CODE = 134;

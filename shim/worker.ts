@@ -4,11 +4,14 @@ import { GuestMemory, encodeAll } from './wasi/memory.js';
 import { FdTable } from './fd/fd-table.js';
 import { StreamIn, StreamOut } from './fd/stdio.js';
 import { HostDir } from './fd/host-dir.js';
+import { TERMINATION_FD_ENV, TerminationNotice } from './fd/termination.js';
 import { Vfs } from './fs/vfs.js';
 import { ByteRing } from './ring/byte-ring.js';
 import { DIR_RIGHTS, FILE_RIGHTS } from './wasi/constants.js';
 import { ProcExit, type WasiContext } from './wasi/context.js';
 import { PREVIEW1, preview1Imports } from './wasi/preview1.js';
+import { IPC_MODULE, ipcImports } from './ipc/abi-ipc.js';
+import { IpcContext } from './ipc/ipc-context.js';
 import { TRAP_EXIT_CODE, type WorkerReport, type WorkerStart } from './worker-protocol.js';
 
 function report(r: WorkerReport): void {
@@ -29,7 +32,10 @@ function buildContext(start: WorkerStart): { ctx: WasiContext; stdout: StreamOut
     const root = vfs.resolve(m.guest, '.', true);
     fds.addPreopen(new HostDir(vfs, root, DIR_RIGHTS, DIR_RIGHTS | FILE_RIGHTS), m.guestPath);
   }
-  const env = start.env;
+  // A container that declares WASMPOD_TERMINATION_FD in its env asks for the notice; the value becomes its fd.
+  const env = start.termination
+    ? start.env.map((e) => e.startsWith(`${TERMINATION_FD_ENV}=`) ? `${TERMINATION_FD_ENV}=${fds.add(new TerminationNotice(start.termination!))}` : e)
+    : start.env;
   return { ctx: { mem: new GuestMemory(), fds, args: encodeAll(start.argv), env: encodeAll(env), bell }, stdout, stderr };
 }
 
@@ -40,13 +46,27 @@ function describe(err: unknown): string {
 
 function run(start: WorkerStart): WorkerReport {
   const { ctx, stdout, stderr } = buildContext(start);
+  let memory: WebAssembly.Memory | undefined;
+  const report = runGuest(start, ctx, (m) => { memory = m; });
+  stdout.close();
+  stderr.close();
+  // The memory's size at the end tells the host whether a failing guest had hit its memory limit.
+  if (report.type === 'exit' && memory) report.memoryBytes = memory.buffer.byteLength;
+  return report;
+}
+
+function runGuest(start: WorkerStart, ctx: WasiContext, onMemory: (m: WebAssembly.Memory) => void): WorkerReport {
   try {
-    const instance = new WebAssembly.Instance(start.module, { [PREVIEW1]: preview1Imports(ctx) as never });
+    const instance = new WebAssembly.Instance(start.module, {
+      [PREVIEW1]: preview1Imports(ctx) as never,
+      [IPC_MODULE]: ipcImports(ctx.mem, start.ipc && new IpcContext(start.ipc)) as never,
+    });
     const memory = instance.exports.memory;
     if (!(memory instanceof WebAssembly.Memory)) {
       return { type: 'exit', code: 1, reason: 'Error', message: 'module does not export a memory named "memory"' };
     }
     ctx.mem.attach(memory);
+    onMemory(memory);
     const entry = instance.exports._start;
     if (typeof entry !== 'function') {
       return { type: 'exit', code: 1, reason: 'Error', message: 'module does not export a _start function' };
@@ -62,10 +82,6 @@ function run(start: WorkerStart): WorkerReport {
     const kind = err instanceof WebAssembly.RuntimeError ? 'wasm trap' :
       err instanceof RangeError ? 'wasm trap' : 'host error';
     return { type: 'exit', code: TRAP_EXIT_CODE, reason: 'Error', message: `${kind}: ${describe(err)}` };
-  } finally {
-    // Closing the write ends tells the log reader that nothing more will come.
-    stdout.close();
-    stderr.close();
   }
 }
 

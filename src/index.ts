@@ -4,5 +4,11 @@ export { PodHandle, type OutputEvent, type LogOptions } from './pod/pod-handle.j
 export type { LogLine } from './logs/log-store.js';
 export type { BackoffOptions } from './pod/backoff.js';
 export * from './errors.js';
+export { PodIpc, PodQueue, type OpenOptions } from './ipc/pod-ipc.js';
+export { IpcError } from './ipc/errors.js';
+export { VolumeSetupError, ConfigRefError, SubPathError } from './volume/errors.js';
+export type { ConfigSources } from './volume/config-sources.js';
 export * from './spec/index.js';
 export { TRAP_EXIT_CODE } from '../shim/worker-protocol.js';
+export type { PodEvent } from './pod/events.js';
+export type { Capacity } from './pod/admission.js';

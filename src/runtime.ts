@@ -8,20 +8,30 @@ import { LogStore } from './logs/log-store.js';
 import { KUBERNETES_BACKOFF, type BackoffOptions } from './pod/backoff.js';
 import { PodHandle } from './pod/pod-handle.js';
 import { PodWorker } from './pod/pod-worker.js';
-import { containerConfig, prepareHostPath } from './pod/container-config.js';
+import { containerConfig } from './pod/container-config.js';
+import { setUpVolumes } from './volume/pod-volumes.js';
+import type { ConfigSources } from './volume/config-sources.js';
 import { defaultStateDir } from './state-dir.js';
 import { WasmpodError } from './errors.js';
+import { EventRecorder } from './pod/events.js';
+import { NodeResources, machineCapacity, podRequests, type Capacity } from './pod/admission.js';
+import * as os from 'node:os';
 
 export interface RuntimeOptions {
   /** Where logs (and later persisted state) go; default $WASMPOD_STATE_DIR or $XDG_STATE_HOME/wasmpod. */
   stateDir?: string;
   /** Restart back-off; Kubernetes' values by default (10 s doubling to 300 s, reset after 10 min). */
   backoff?: Partial<BackoffOptions>;
+  /** Milliseconds in a "second" of probe timings, hook timeouts and grace periods: 1000, less to make tests fast. */
+  secondMs?: number;
+  /** What the node offers pods; pods are admitted against it by their requests (default: the machine's). */
+  capacity?: Partial<Capacity>;
 }
 
-export interface RunPodOptions {
+export interface RunPodOptions extends ConfigSources {
   /** Folder that relative image paths in a plain object spec resolve against (default: cwd). */
   baseDir?: string;
+  // configMaps, secrets: the objects configMap/secret volumes, valueFrom and envFrom may name (a manifest's other documents).
 }
 
 export class PodAlreadyExistsError extends WasmpodError {
@@ -34,12 +44,16 @@ export class Runtime {
   private readonly backoff: BackoffOptions;
   private readonly logs: LogStore;
   private readonly pods = new Map<string, PodHandle>();
+  private readonly secondMs: number;
+  private readonly node: NodeResources;
 
   constructor(opts: RuntimeOptions = {}) {
     this.stateDir = opts.stateDir ? path.resolve(opts.stateDir) : defaultStateDir();
     this.backend = new WasmBackend();
     this.backoff = { ...KUBERNETES_BACKOFF, ...opts.backoff };
     this.logs = new LogStore(this.stateDir);
+    this.secondMs = opts.secondMs ?? 1000;
+    this.node = new NodeResources({ ...machineCapacity(), ...opts.capacity });
   }
 
   /**
@@ -51,27 +65,43 @@ export class Runtime {
     const pod = normalizePod(spec, { baseDir: opts.baseDir ?? process.cwd() });
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     if (this.pods.has(key)) throw new PodAlreadyExistsError(`pod "${key}" already exists`);
-    for (const v of pod.spec.volumes ?? []) if (v.hostPath) prepareHostPath(v);
-    const sandbox = await this.backend.runPodSandbox(pod.metadata.uid!);
+    const logDir = this.logs.podDir(pod.metadata.namespace!, pod.metadata.name!, pod.metadata.uid!);
+    // Volumes exist before any container starts and belong to the sandbox, which deletes them with the pod.
+    const volumes = setUpVolumes(pod, path.join(logDir, 'volumes'), opts);
+    const sandbox = await this.backend.runPodSandbox(pod.metadata.uid!, { volumes });
     const prepared = new Map<string, SandboxContainer>();
     try {
       const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
-      const created = await Promise.all(all.map((c) => sandbox.createContainer(containerConfig(pod, c))));
+      const created = await Promise.all(all.map(async (c) => sandbox.createContainer(containerConfig(pod, c, volumes))));
       created.forEach((c) => prepared.set(c.config.name, c));
     } catch (err) {
       await sandbox.remove();
       throw err;
     }
-    const logDir = this.logs.podDir(pod.metadata.namespace!, pod.metadata.name!, pod.metadata.uid!);
     const handle = new PodHandle(pod, logDir);
+    handle.recorder = new EventRecorder(pod, (e) => handle.emit('event', e));
     const worker = new PodWorker(pod, sandbox, prepared, {
       backoff: this.backoff,
+      secondMs: this.secondMs,
+      events: handle.recorder,
       logFile: (c, restart) => this.logs.containerFile(logDir, c, restart),
       changed: (s: PodStatus) => handle.emit('status', structuredClone(s)),
       output: (container, stream, chunk) => handle.emit('output', { container, stream, chunk }),
     });
+    // Admitted as one unit against what the node has left, or rejected whole (Failed, OutOfmemory/OutOfcpu).
+    const req = podRequests(pod);
+    const rejected = this.node.admit(req);
+    if (rejected) {
+      worker.reject(rejected.reason, rejected.message);
+      handle.recorder.record('Warning', rejected.reason, rejected.message);
+    } else {
+      handle.recorder.record('Normal', 'Scheduled', `Successfully assigned ${key} to ${os.hostname()}`);
+    }
     this.pods.set(key, handle);
-    const done = worker.run().finally(() => this.pods.delete(key));
+    const done = worker.run().finally(() => {
+      this.pods.delete(key);
+      if (!rejected) this.node.release(req);
+    });
     handle.attach(worker, done);
     return handle;
   }
