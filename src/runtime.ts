@@ -14,6 +14,7 @@ import type { ConfigSources } from './volume/config-sources.js';
 import { defaultStateDir } from './state-dir.js';
 import { WasmpodError } from './errors.js';
 import { EventRecorder } from './pod/events.js';
+import { VOLUME_FULL, watchSizeLimits } from './volume/size-limit-events.js';
 import { NodeResources, machineCapacity, podRequests, type Capacity } from './pod/admission.js';
 import * as os from 'node:os';
 
@@ -93,12 +94,17 @@ export class Runtime {
     const rejected = this.node.admit(req);
     if (rejected) {
       worker.reject(rejected.reason, rejected.message);
+      // One node: the scheduler's verdict and the kubelet's rejection are both reported, as each would be.
+      handle.recorder.record('Warning', 'FailedScheduling', rejected.scheduler);
       handle.recorder.record('Warning', rejected.reason, rejected.message);
     } else {
       handle.recorder.record('Normal', 'Scheduled', `Successfully assigned ${key} to ${os.hostname()}`);
     }
     this.pods.set(key, handle);
+    const sizeLimits = watchSizeLimits(volumes, (m) => handle.recorder.record('Warning', VOLUME_FULL, m), this.secondMs);
     const done = worker.run().finally(() => {
+      sizeLimits.check();
+      sizeLimits.stop();
       this.pods.delete(key);
       if (!rejected) this.node.release(req);
     });

@@ -5,6 +5,7 @@ import type { Volume } from '../spec/types.js';
 import type { ConfigLookup } from './config-sources.js';
 import { DEFAULT_MODE, type KeyFile, type KeyItem, projectKeys, writeKeyFiles } from './key-files.js';
 import { type PreparedVolume, removeDir } from './prepared.js';
+import { memoryDir } from './empty-dir.js';
 
 export function configMapFiles(src: { name?: string; items?: KeyItem[]; optional?: boolean },
   lookup: ConfigLookup, mode: number): KeyFile[] {
@@ -12,12 +13,19 @@ export function configMapFiles(src: { name?: string; items?: KeyItem[]; optional
   return projectKeys('ConfigMap', name, lookup.configMap(name), src.items, mode, src.optional === true);
 }
 
-/** Writes files into a fresh directory under the pod's volumes dir, mounted read-only. */
-export function preparedFiles(v: Volume, kind: string, volumesDir: string, files: KeyFile[]): PreparedVolume {
-  const dir = path.join(volumesDir, kind, v.name);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+/**
+ * Writes files into a fresh directory, mounted read-only: under the pod's volumes dir, or on tmpfs when
+ * `memoryOf` names the pod (secret and projected volumes, which the kubelet keeps off the disk too).
+ */
+export function preparedFiles(v: Volume, kind: string, volumesDir: string, files: KeyFile[], memoryOf?: string): PreparedVolume {
+  let dir = memoryOf === undefined ? undefined : memoryDir(memoryOf, v.name);
+  if (!dir) {
+    dir = path.join(volumesDir, kind, v.name);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
   writeKeyFiles(dir, files);
+  fs.chmodSync(dir, 0o755);
   return { name: v.name, hostPath: fs.realpathSync(dir), readOnly: true, remove: removeDir(dir) };
 }
 

@@ -20,15 +20,25 @@ function shmAvailable(): boolean {
 }
 
 /**
+ * A fresh directory on tmpfs for a pod's volume (0700 until the caller opens it up), or undefined where
+ * the host has no writable /dev/shm.
+ */
+export function memoryDir(podUid: string, volume: string): string | undefined {
+  if (!shmAvailable()) return undefined;
+  const dir = fs.mkdtempSync(path.join(SHM_DIR, `wasmpod-${podUid}-${volume}-`));
+  fs.chmodSync(dir, 0o700);
+  return dir;
+}
+
+/**
  * Creates the volume's directory before any container starts. It lives as long as the pod: container
  * restarts keep it, and `remove()` deletes it when the pod ends.
  */
 export function prepareEmptyDir(v: Volume, volumesDir: string, podUid: string): PreparedVolume {
   const src = v.emptyDir!;
-  let dir: string;
-  if (src.medium === 'Memory' && shmAvailable()) {
-    dir = fs.mkdtempSync(path.join(SHM_DIR, `wasmpod-${podUid}-${v.name}-`));
-    fs.chmodSync(dir, 0o777 & ~0o022);
+  let dir = src.medium === 'Memory' ? memoryDir(podUid, v.name) : undefined;
+  if (dir) {
+    fs.chmodSync(dir, 0o755);
   } else {
     dir = path.join(volumesDir, 'empty-dir', v.name);
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });

@@ -29,7 +29,7 @@ function prepare(pod: Pod, v: Volume, dir: string, lookup: ConfigLookup): Prepar
   if (v.hostPath) return prepareHostPathVolume(v);
   if (v.emptyDir) return prepareEmptyDir(v, dir, pod.metadata.uid!);
   if (v.configMap) return prepareConfigMap(v, dir, lookup);
-  if (v.secret) return prepareSecret(v, dir, lookup);
+  if (v.secret) return prepareSecret(v, dir, lookup, pod.metadata.uid!);
   if (v.downwardAPI) return prepareDownwardAPI(v, dir, pod);
   if (v.projected) return prepareProjected(v, dir, pod, lookup);
   throw new VolumeSetupError(v.name, 'volume type is not supported'); // validation has rejected it

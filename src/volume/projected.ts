@@ -16,5 +16,5 @@ export function prepareProjected(v: Volume, volumesDir: string, pod: Pod, lookup
     if (s.secret) files.push(...secretFiles(s.secret.name ?? '', s.secret, lookup, mode));
     if (s.downwardAPI) files.push(...downwardFiles(pod, s.downwardAPI.items, mode));
   }
-  return preparedFiles(v, 'projected', volumesDir, files);
+  return preparedFiles(v, 'projected', volumesDir, files, pod.metadata.uid!);
 }

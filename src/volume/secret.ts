@@ -9,7 +9,7 @@ export function secretFiles(name: string, src: { items?: KeyItem[]; optional?: b
   return projectKeys('Secret', name, lookup.secret(name), src.items, mode, src.optional === true);
 }
 
-export function prepareSecret(v: Volume, volumesDir: string, lookup: ConfigLookup): PreparedVolume {
+export function prepareSecret(v: Volume, volumesDir: string, lookup: ConfigLookup, podUid: string): PreparedVolume {
   const src = v.secret!;
-  return preparedFiles(v, 'secret', volumesDir, secretFiles(src.secretName ?? '', src, lookup, src.defaultMode ?? DEFAULT_MODE));
+  return preparedFiles(v, 'secret', volumesDir, secretFiles(src.secretName ?? '', src, lookup, src.defaultMode ?? DEFAULT_MODE), podUid);
 }

@@ -3,13 +3,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Runtime } from '../../dist/src/index.js';
+import { Runtime, type PodStatus } from '../../dist/src/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const MODULES = path.join(ROOT, 'wasm-modules');
 export const EXIT = path.join(MODULES, 'testing/exit.wasm');
 export const SLEEP = path.join(MODULES, 'testing/sleep.wasm');
 export const HELLO = path.join(MODULES, 'hello/hello.wasm');
+export const TOOL = path.join(MODULES, 'testing/tool.wasm');
 
 /** A runtime whose back-off is 20 ms doubling to 600 ms, so restart tests run in milliseconds. */
 export function fastRuntime(): Runtime {
@@ -34,4 +35,13 @@ export function podSpec(name: string, containers: ContainerSketch[], extra: Reco
     apiVersion: 'v1', kind: 'Pod', metadata: { name },
     spec: { containers: containers.map(c), ...(initContainers.length ? { initContainers: initContainers.map(c) } : {}), ...extra },
   };
+}
+
+/** Resolves with the first status (now or later) that satisfies `pred`. */
+export function until(pod: { on: Function; off: Function; status: PodStatus }, pred: (s: PodStatus) => boolean): Promise<PodStatus> {
+  return new Promise((resolve) => {
+    if (pred(pod.status)) return resolve(pod.status);
+    const fn = (s: PodStatus) => { if (pred(s)) { pod.off('status', fn); resolve(s); } };
+    pod.on('status', fn);
+  });
 }

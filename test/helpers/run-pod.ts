@@ -1,6 +1,6 @@
 // Runs a whole pod on a fast runtime and collects each container's stdout: the harness of the volume tests.
 import * as path from 'node:path';
-import type { Runtime } from '../../dist/src/index.js';
+import type { PodHandle, Runtime } from '../../dist/src/index.js';
 import { MODULES, fastRuntime } from './pods.js';
 
 export const FSOPS = path.join(MODULES, 'volumes/fsops.wasm');
@@ -12,6 +12,7 @@ export interface PodRun {
   /** stdout of each container, all its runs concatenated. */
   out: Record<string, string>;
   runtime: Runtime;
+  pod: PodHandle;
 }
 
 export async function runPodCollect(spec: Record<string, unknown>, opts: Record<string, unknown> = {},
@@ -26,7 +27,7 @@ export async function runPodCollect(spec: Record<string, unknown>, opts: Record<
   clearTimeout(timer);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(chunks)) out[k] = Buffer.concat(v).toString('utf8');
-  return { status, out, runtime };
+  return { status, out, runtime, pod };
 }
 
 /** A pod of fsops containers, restartPolicy Never. */

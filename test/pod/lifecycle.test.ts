@@ -1,23 +1,15 @@
+// Lifecycle: termination notice and grace period, events, exec hooks, memory limits and admission.
 import t from 'tap';
 import * as path from 'node:path';
-import type { PodStatus } from '../../dist/src/index.js';
 import { Runtime } from '../../dist/src/index.js';
-import { MODULES, SLEEP, fastRuntime, podSpec } from '../helpers/pods.js';
+import { MODULES, SLEEP, TOOL, fastRuntime, podSpec, until } from '../helpers/pods.js';
 
 const GRACEFUL = path.join(MODULES, 'testing/graceful.wasm');
 const ALLOC = path.join(MODULES, 'testing/alloc.wasm');
-const TOOL = path.join(MODULES, 'testing/tool.wasm');
 const rt = fastRuntime();
 t.teardown(() => rt.close());
 
 type Pod = Awaited<ReturnType<Runtime['runPod']>>;
-function until(pod: Pod, pred: (s: PodStatus) => boolean): Promise<PodStatus> {
-  return new Promise((resolve) => {
-    if (pred(pod.status)) return resolve(pod.status);
-    const fn = (s: PodStatus) => { if (pred(s)) { pod.off('status', fn); resolve(s); } };
-    pod.on('status', fn);
-  });
-}
 const reasons = (pod: Pod) => pod.events.map((e) => e.reason);
 const notice = [{ name: 'WASMPOD_TERMINATION_FD', value: '' }];
 
@@ -106,36 +98,6 @@ t.test('a failing postStart hook kills the container (FailedPostStartHook)', asy
   t.ok(reasons(pod).includes('FailedPostStartHook'));
 });
 
-t.test('probes: readiness drives Ready, failing liveness and startup probes restart the container', async (t) => {
-  // A probe "second" is 20 ms here; timeoutSeconds 100 (2 s) leaves room for an exec to start its worker.
-  const fast = new Runtime({ stateDir: rt.stateDir, secondMs: 20, backoff: { baseMs: 20, maxMs: 100, resetAfterMs: 60_000 } });
-  t.teardown(() => fast.close());
-  const spec = podSpec('probed', [{ name: 's', image: TOOL }]) as any;
-  spec.spec.containers[0].readinessProbe = { exec: { command: ['tool', 'exit', '0'] }, periodSeconds: 1, timeoutSeconds: 100 };
-  const pod = await fast.runPod(spec);
-  const ready = await until(pod, (s) => s.conditions!.some((c) => c.type === 'Ready' && c.status === 'True'));
-  t.equal(ready.containerStatuses![0].ready, true);
-  await pod.delete();
-
-  const spec2 = podSpec('liveness', [{ name: 's', image: TOOL }]) as any;
-  spec2.spec.containers[0].livenessProbe = { exec: { command: ['tool', 'exit', '1'] }, periodSeconds: 1, failureThreshold: 2, timeoutSeconds: 100 };
-  const pod2 = await fast.runPod(spec2);
-  const restarted = await until(pod2, (s) => s.containerStatuses![0].restartCount >= 1);
-  t.ok(restarted.containerStatuses![0].lastState!.terminated);
-  t.ok(reasons(pod2).includes('Unhealthy'));
-  t.ok(pod2.events.some((e) => e.reason === 'Killing' && /failed liveness probe, will be restarted/.test(e.message)));
-  await pod2.delete();
-
-  const spec3 = podSpec('startup', [{ name: 's', image: TOOL }]) as any;
-  spec3.spec.containers[0].startupProbe = { exec: { command: ['tool', 'exit', '1'] }, periodSeconds: 1, failureThreshold: 2, timeoutSeconds: 100 };
-  spec3.spec.containers[0].readinessProbe = { exec: { command: ['tool', 'exit', '0'] }, periodSeconds: 1, timeoutSeconds: 100 };
-  const pod3 = await fast.runPod(spec3);
-  const s3 = await until(pod3, (s) => s.containerStatuses![0].restartCount >= 1);
-  t.equal(s3.conditions!.find((c) => c.type === 'Ready')!.status, 'False', 'readiness waits for the startup probe');
-  t.ok(pod3.events.some((e) => /failed startup probe/.test(e.message)));
-  await pod3.delete();
-});
-
 t.test('a memory limit caps the guest: it ends OOMKilled with 137', async (t) => {
   const spec = podSpec('hog', [{ name: 'h', image: ALLOC }], { restartPolicy: 'Never' }) as any;
   spec.spec.containers[0].resources = { limits: { memory: '16Mi' } };
@@ -161,6 +123,10 @@ t.test('a pod that does not fit the node is rejected whole: Failed, OutOfmemory'
   t.equal(s.reason, 'OutOfmemory');
   t.match(s.message, /Pod Node didn't have enough resource: memory, requested: 83886080, used: 0, capacity: 67108864/);
   t.notOk(s.containerStatuses!.some((c) => c.state?.running || c.state?.terminated), 'no container started');
+  t.match(pod.events.map((e) => [e.type, e.reason, e.message]), [
+    ['Warning', 'FailedScheduling', '0/1 nodes are available: 1 Insufficient memory.'],
+    ['Warning', 'OutOfmemory', /didn't have enough resource: memory/],
+  ]);
   const cpu = podSpec('cpu', [{ name: 'a', image: SLEEP }]) as any;
   cpu.spec.containers[0].resources = { limits: { cpu: '2' } };
   t.equal((await (await small.runPod(cpu)).wait()).reason, 'OutOfcpu', 'a limit alone counts as the request');

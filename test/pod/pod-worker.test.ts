@@ -1,19 +1,10 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { PodStatus } from '../../dist/src/index.js';
-import { SLEEP, fastRuntime, podSpec } from '../helpers/pods.js';
+import { SLEEP, fastRuntime, podSpec, until } from '../helpers/pods.js';
 
 const rt = fastRuntime();
 t.teardown(() => rt.close());
-
-function until(pod: { on: Function; off: Function; status: PodStatus }, pred: (s: PodStatus) => boolean): Promise<PodStatus> {
-  return new Promise((resolve) => {
-    if (pred(pod.status)) return resolve(pod.status);
-    const fn = (s: PodStatus) => { if (pred(s)) { pod.off('status', fn); resolve(s); } };
-    pod.on('status', fn);
-  });
-}
 
 t.test('a pod whose containers exit 0 Succeeds, with Kubernetes container states and conditions', async (t) => {
   const pod = await rt.runPod(podSpec('ok', [{ name: 'a', args: ['a', '0'] }, { name: 'b', args: ['b', '0'] }], { restartPolicy: 'Never' }));

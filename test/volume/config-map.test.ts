@@ -75,6 +75,10 @@ t.test('file modes on the host: defaultMode, per-item mode, 0644 by default (WAS
   t.equal(mode('b', 'm'), 0o400);
   t.equal(mode('s', 'password'), 0o644);
   t.ok(volumes.byName.get('s')!.readOnly, 'secret volumes are mounted read-only');
+  const secretDir = volumes.byName.get('s')!.hostPath;
+  if (fs.existsSync('/dev/shm')) t.match(secretDir, /^\/dev\/shm\/wasmpod-/, 'a secret is kept on tmpfs, off the disk');
+  t.notOk(secretDir.startsWith(dir), 'nothing of the secret under the state dir');
   await volumes.remove();
   t.notOk(fs.existsSync(dir), 'remove() deletes the generated files');
+  t.notOk(fs.existsSync(secretDir), 'and the secret\'s tmpfs directory');
 });

@@ -39,10 +39,13 @@ for (const medium of ['', 'Memory']) {
     ], [
       { name: 'a', args: ['fill', '/s/a', '40960'], volumeMounts: [{ name: 'small', mountPath: '/s' }] },
     ]);
-    const { status, out, runtime } = await runPodCollect(spec);
+    const { status, out, runtime, pod } = await runPodCollect(spec);
     t.equal(status.phase, 'Succeeded');
     t.equal(out['a'], 'fill /s/a: 40960 ok\n');
     t.equal(out['b'], 'fill /s/b: 24576 ENOSPC\nrm /s/a: ok\nfill /s/c: 40960 ok\n', 'the budget is shared, and freed by unlink');
+    t.match(pod.events.filter((e) => e.reason === 'VolumeSizeLimitReached'), [{
+      type: 'Warning', message: /^emptyDir volume "small" refused \d+ write\(s\) with ENOSPC: its sizeLimit of 65536 bytes is reached$/,
+    }], 'the refusal is reported once, as an event');
     await runtime.close();
   });
 }
