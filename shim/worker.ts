@@ -29,6 +29,8 @@ function buildContext(start: WorkerStart): { ctx: WasiContext; stdout: StreamOut
   fds.add(stderr);
   const vfs = new Vfs(start.mounts);
   for (const m of vfs.mounts) {
+    // A file mounted by subPath is reached through the directory mount above it, not as a preopen.
+    if (!m.isDirectory) continue;
     const root = vfs.resolve(m.guest, '.', true);
     fds.addPreopen(new HostDir(vfs, root, DIR_RIGHTS, DIR_RIGHTS | FILE_RIGHTS), m.guestPath);
   }

@@ -108,13 +108,17 @@ export class HostDir extends FdObject {
   }
 
   removeDirectory(p: string): void {
-    const r = writable(this.at(p, false, Rights.PATH_REMOVE_DIRECTORY));
-    if (r.guest.length <= this.where.guest.length || this.vfs.isMountPoint(r.guest)) throw new WasiError(Errno.BUSY);
+    const at = this.at(p, false, Rights.PATH_REMOVE_DIRECTORY);
+    this.vfs.refuseMountPoint(at);
+    const r = writable(at);
+    if (r.guest.length <= this.where.guest.length) throw new WasiError(Errno.BUSY);
     host(() => fs.rmdirSync(r.hostPath));
   }
 
   unlinkFile(p: string): void {
-    const r = writable(this.at(p, false, Rights.PATH_UNLINK_FILE));
+    const at = this.at(p, false, Rights.PATH_UNLINK_FILE);
+    this.vfs.refuseMountPoint(at);
+    const r = writable(at);
     const st = host(() => fs.lstatSync(r.hostPath));
     if (r.mustBeDir && !st.isDirectory()) throw new WasiError(Errno.NOTDIR);
     if (st.isDirectory()) throw new WasiError(Errno.ISDIR);
@@ -165,10 +169,13 @@ export class HostDir extends FdObject {
   }
 
   rename(oldPath: string, target: HostDir, newPath: string): void {
-    const from = writable(this.at(oldPath, false, Rights.PATH_RENAME_SOURCE));
-    const to = writable(target.at(newPath, false, Rights.PATH_RENAME_TARGET));
+    const fromAt = this.at(oldPath, false, Rights.PATH_RENAME_SOURCE);
+    const toAt = target.at(newPath, false, Rights.PATH_RENAME_TARGET);
+    this.vfs.refuseMountPoint(fromAt);
+    this.vfs.refuseMountPoint(toAt);
+    const from = writable(fromAt);
+    const to = writable(toAt);
     if (from.mount !== to.mount) throw new WasiError(Errno.XDEV);
-    if (this.vfs.isMountPoint(from.guest) || this.vfs.isMountPoint(to.guest)) throw new WasiError(Errno.BUSY);
     const st = host(() => fs.lstatSync(from.hostPath));
     if ((from.mustBeDir || to.mustBeDir) && !st.isDirectory()) throw new WasiError(Errno.NOTDIR);
     const replaced = to.mount.quota ? fs.lstatSync(to.hostPath, { throwIfNoEntry: false }) : undefined;

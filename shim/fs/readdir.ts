@@ -13,8 +13,9 @@ export interface DirEntry {
 }
 
 /**
- * Lists `where`; a mount attached directly below it shows as a directory (with its root's inode) whether
- * or not the host directory has an entry of that name, so a mount point looks like any directory.
+ * Lists `where`; a mount attached directly below it shows as its root (a directory, or a file mounted
+ * by subPath, with its inode) whether or not the host directory has an entry of that name, so a mount
+ * point looks like any directory or file.
  */
 export function readDirectory(where: Resolved, mounts: readonly Mount[] = []): DirEntry[] {
   const dir = where.hostPath;
@@ -37,10 +38,11 @@ export function readDirectory(where: Resolved, mounts: readonly Mount[] = []): D
   for (const m of mounts) {
     if (m.guest.length !== where.guest.length + 1 || !where.guest.every((c, i) => m.guest[i] === c)) continue;
     const name = Buffer.from(m.guest[m.guest.length - 1]);
-    const ino = host(() => fs.statSync(m.hostRoot, { bigint: true })).ino;
+    const st = host(() => fs.statSync(m.hostRoot, { bigint: true }));
+    const entry = { name, ino: st.ino, type: filetypeOf(st) };
     const at = out.findIndex((e, i) => i >= 2 && e.name.equals(name));
-    if (at >= 0) out[at] = { name, ino, type: Filetype.DIRECTORY };
-    else out.push({ name, ino, type: Filetype.DIRECTORY });
+    if (at >= 0) out[at] = entry;
+    else out.push(entry);
   }
   return out;
 }

@@ -19,6 +19,8 @@ export interface Mount {
   guestPath: string;
   hostRoot: string;
   readOnly: boolean;
+  /** False for a regular file mounted by subPath. */
+  isDirectory: boolean;
   quota?: Quota;
 }
 
@@ -48,6 +50,7 @@ export class Vfs {
       // The real path, so the /proc/self/fd check after an open compares like with like.
       hostRoot: fs.realpathSync(s.hostPath),
       readOnly: s.readOnly,
+      isDirectory: fs.statSync(s.hostPath).isDirectory(),
       ...(s.quota ? { quota: new Quota(s.quota) } : {}),
     }));
     this.byDepth = [...this.mounts].sort((a, b) => b.guest.length - a.guest.length);
@@ -67,6 +70,16 @@ export class Vfs {
   /** Whether a guest path is exactly where a mount is attached (it cannot be removed or renamed). */
   isMountPoint(guest: string[]): boolean {
     return this.mounts.some((m) => m.guest.length === guest.length && m.guest.every((c, i) => guest[i] === c));
+  }
+
+  /**
+   * Refuses to unlink, remove or rename a mount point, as Linux does: EROFS when the directory holding
+   * it is read-only (checked first there too), else EBUSY.
+   */
+  refuseMountPoint(r: Resolved): void {
+    if (!this.isMountPoint(r.guest)) return;
+    const parent = r.guest.length > 0 ? this.locate(r.guest.slice(0, -1)).mount : undefined;
+    throw new WasiError(parent?.readOnly ? Errno.ROFS : Errno.BUSY);
   }
 
   /**

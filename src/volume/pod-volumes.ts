@@ -1,5 +1,6 @@
 // Sets up every volume of a pod before its containers start, and removes what it made when the pod ends.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Pod, Volume } from '../spec/types.js';
 import { WasmpodError } from '../errors.js';
 import { ConfigLookup, type ConfigSources } from './config-sources.js';
@@ -15,6 +16,13 @@ import { prepareProjected } from './projected.js';
 export class PodVolumes {
   private removed = false;
   constructor(readonly dir: string, readonly byName: ReadonlyMap<string, PreparedVolume>, readonly lookup: ConfigLookup) {}
+
+  /** One empty read-only directory shown where nested mounts need a parent the outer volume lacks. */
+  emptyMountPoint(): string {
+    const dir = path.join(this.dir, '.mount-point');
+    if (!fs.existsSync(dir)) fs.mkdirSync(dir, { mode: 0o555 });
+    return fs.realpathSync(dir);
+  }
 
   /** Deletes emptyDirs and generated files; safe to call twice. hostPath contents are never touched. */
   async remove(): Promise<void> {

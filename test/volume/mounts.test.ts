@@ -62,3 +62,26 @@ t.test('readOnly mounts refuse every write path with EROFS', async (t) => {
   t.equal(fs.readFileSync(path.join(host, 'ro', 'f.txt'), 'utf8'), 'x');
   await runtime.close();
 });
+
+t.test('a subPath naming a file mounts that file; missing parents between nested mounts are shown, read-only', async (t) => {
+  const host = t.testdir({ root: { 'a.txt': 'root' } });
+  const configMaps = [{ apiVersion: 'v1' as const, kind: 'ConfigMap' as const, metadata: { name: 'web', namespace: 'default' }, data: { 'index.html': '<h1>hi</h1>' } }];
+  const spec = fsopsPod('file-mount', [
+    { name: 'root', hostPath: { path: path.join(host, 'root') } },
+    { name: 'web', configMap: { name: 'web' } },
+  ], [{ name: 'c', volumeMounts: [{ name: 'root', mountPath: '/' }, { name: 'web', mountPath: '/srv/www/index.html', subPath: 'index.html' },
+    { name: 'web', mountPath: '/page.html', subPath: 'index.html' }],
+  args: ['cat', '/srv/www/index.html', 'ls', '/', 'ls', '/srv', 'ls', '/srv/www', 'write', '/srv/www/other', 'x',
+    'write', '/srv/www/index.html', 'x', 'rm', '/srv/www/index.html', 'rm', '/page.html', 'cat', '/page.html', 'write', '/b.txt', 'outer'] }]);
+  const { status, out, runtime } = await runPodCollect(spec, { configMaps });
+  t.equal(status.phase, 'Succeeded');
+  // As on Linux: unlinking in a read-only directory is EROFS; a mount point in a writable one is EBUSY.
+  t.equal(out['c'], ['<h1>hi</h1>', 'ls /: a.txt page.html srv', 'ls /srv: www', 'ls /srv/www: index.html', 'write /srv/www/other: EROFS',
+    'write /srv/www/index.html: EROFS', 'rm /srv/www/index.html: EROFS', 'rm /page.html: EBUSY', '<h1>hi</h1>', 'write /b.txt: ok', ''].join('\n'));
+  t.same(fs.readdirSync(path.join(host, 'root')).sort(), ['a.txt', 'b.txt'], 'no mount point was made in the outer host dir');
+
+  const alone = fsopsPod('file-alone', [{ name: 'web', configMap: { name: 'web' } }],
+    [{ name: 'c', args: [], volumeMounts: [{ name: 'web', mountPath: '/index.html', subPath: 'index.html' }] }]);
+  await t.rejects(runtime.runPod(alone, { configMaps }), { code: 'ERR_SUBPATH', message: /names a file, so its mountPath "\/index.html" must lie inside another volume mount/ });
+  await runtime.close();
+});
