@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { FdObject } from './fd-object.js';
 import { HostFile } from './host-file.js';
 import { readDirectory, type DirEntry } from '../fs/readdir.js';
-import { Errno, WasiError, fromHost, host } from '../wasi/errno.js';
+import { Errno, WasiError, host } from '../wasi/errno.js';
 import {
   DIR_RIGHTS, FILE_RIGHTS, Fdflags, Filetype, Oflags, READ_RIGHTS, Rights, WRITE_RIGHTS,
 } from '../wasi/constants.js';
@@ -71,12 +71,7 @@ export class HostDir extends FdObject {
     const r = this.vfs.resolve(this.where.guest, p, req.follow && !exclusive);
     const wantsWrite = (req.base & WRITE_RIGHTS) !== 0n || (req.fdflags & Fdflags.APPEND) !== 0 ||
       (oflags & Oflags.TRUNC) !== 0;
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.lstatSync(r.hostPath);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fromHost(err);
-    }
+    const st = r.lstat !== undefined ? r.lstat ?? undefined : host(() => fs.lstatSync(r.hostPath, { throwIfNoEntry: false }));
     if (st && exclusive) throw new WasiError(Errno.EXIST);
     if (st?.isSymbolicLink()) throw new WasiError(oflags & Oflags.DIRECTORY ? Errno.NOTDIR : Errno.LOOP);
     if (!st && !(oflags & Oflags.CREAT)) throw new WasiError(Errno.NOENT);
@@ -84,7 +79,11 @@ export class HostDir extends FdObject {
       throw new WasiError(r.mustBeDir && oflags & Oflags.CREAT ? Errno.ISDIR : Errno.NOENT);
     }
     if (st?.isDirectory()) {
-      if (wantsWrite) throw new WasiError(Errno.ISDIR);
+      // Only writing the directory's data is an error (POSIX EISDIR); other rights that do not apply to a
+      // directory (FD_DATASYNC of a preopen's own base rights, FD_ALLOCATE, ...) are dropped, as the witx allows.
+      if ((req.base & Rights.FD_WRITE) !== 0n || (req.fdflags & Fdflags.APPEND) !== 0 || oflags & Oflags.TRUNC) {
+        throw new WasiError(Errno.ISDIR);
+      }
       return new HostDir(this.vfs, r, req.base & DIR_RIGHTS, req.inheriting);
     }
     if (st && (r.mustBeDir || oflags & Oflags.DIRECTORY)) throw new WasiError(Errno.NOTDIR);
@@ -98,7 +97,8 @@ export class HostDir extends FdObject {
     const fd = host(() => fs.openSync(r.hostPath, flags, 0o666));
     verifyOpened(fd, r.hostPath);
     if (oflags & Oflags.TRUNC && st?.isFile()) r.mount.quota?.release(BigInt(st.size));
-    const ft = st ? filetypeOf(fs.fstatSync(fd, { bigint: true })) : Filetype.REGULAR_FILE;
+    // The type seen before the open holds: O_NOFOLLOW and verifyOpened made sure this is the same path.
+    const ft = st ? filetypeOf(st) : Filetype.REGULAR_FILE;
     return new HostFile(fd, r, ft, req.base & FILE_RIGHTS, req.inheriting, req.fdflags);
   }
 

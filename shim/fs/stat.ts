@@ -15,7 +15,7 @@ export interface Filestat {
   ctim: bigint;
 }
 
-export function filetypeOf(st: fs.BigIntStats | fs.Dirent): Filetype {
+export function filetypeOf(st: fs.Stats | fs.BigIntStats | fs.Dirent): Filetype {
   if (st.isFile()) return Filetype.REGULAR_FILE;
   if (st.isDirectory()) return Filetype.DIRECTORY;
   if (st.isSymbolicLink()) return Filetype.SYMBOLIC_LINK;

@@ -31,6 +31,11 @@ export interface Resolved {
   hostPath: string;
   /** The path ended in "/" or "/.": the result must be a directory. */
   mustBeDir: boolean;
+  /**
+   * The lstat of the result taken while resolving (null: it does not exist), when the last component was
+   * looked at; path_open reuses it instead of asking the host again.
+   */
+  lstat?: fs.Stats | null;
 }
 
 const MAX_SYMLINKS = 40;
@@ -95,6 +100,7 @@ export class Vfs {
     let mustBeDir = p.endsWith('/') || p.endsWith('/.') || p === '.';
     const stack: string[] = [];
     let links = 0;
+    let lastStat: fs.Stats | null | undefined;
     while (pending.length > 0) {
       const c = pending.shift()!;
       if (c === '' || c === '.') continue;
@@ -110,11 +116,11 @@ export class Vfs {
         const { hostPath } = this.locate([...base, ...stack, c]);
         let st: fs.Stats | undefined;
         try {
-          st = fs.lstatSync(hostPath);
+          st = fs.lstatSync(hostPath, { throwIfNoEntry: false });
         } catch (err) {
-          const e = fromHost(err);
-          if (!(isLast && e.errno === Errno.NOENT)) throw e;
+          throw fromHost(err);
         }
+        if (!st && !isLast) throw new WasiError(Errno.NOENT);
         if (st?.isSymbolicLink()) {
           if (++links > MAX_SYMLINKS) throw new WasiError(Errno.LOOP);
           const target = fs.readlinkSync(hostPath);
@@ -124,12 +130,15 @@ export class Vfs {
           continue;
         }
         if (st && !isLast && !st.isDirectory()) throw new WasiError(Errno.NOTDIR);
+        lastStat = isLast ? st ?? null : undefined;
+      } else {
+        lastStat = undefined;
       }
       stack.push(c);
     }
     const guest = [...base, ...stack];
     const { mount, hostPath } = this.locate(guest);
-    return { guest, mount, hostPath, mustBeDir };
+    return { guest, mount, hostPath, mustBeDir, ...(lastStat !== undefined ? { lstat: lastStat } : {}) };
   }
 }
 

@@ -13,10 +13,20 @@ export const enum Errno {
   ROFS = 69, SPIPE = 70, SRCH = 71, STALE = 72, TIMEDOUT = 73, TXTBSY = 74, XDEV = 75, NOTCAPABLE = 76,
 }
 
-/** Thrown by domain code; the ABI layer turns it into the errno the guest sees. */
+/**
+ * An errno for the guest, thrown by domain code; the ABI layer turns it into the errno the guest sees.
+ * Thrown on every failing syscall, so it captures no stack trace (capturing one costs more than the
+ * syscall itself); a host bug is never a WasiError and keeps its stack.
+ */
 export class WasiError extends Error {
-  constructor(readonly errno: Errno) {
+  readonly errno: Errno;
+
+  constructor(errno: Errno) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`wasi errno ${errno}`);
+    Error.stackTraceLimit = limit;
+    this.errno = errno;
   }
 }
 
