@@ -9,6 +9,7 @@ import { Runtime } from '../dist/src/index.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH = path.join(root, 'wasm-modules/ipc/ipc-bench.wasm');
 const DEMO = path.join(root, 'wasm-modules/ipc/ipc-demo.wasm');
+const NETBENCH = path.join(root, 'wasm-modules/net/netbench.wasm');
 const trips = process.argv[2] ?? '100000';
 const messages = process.argv[3] ?? '1000000';
 const rt = new Runtime({ stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-bench-')) });
@@ -28,6 +29,11 @@ for (const size of ['16', '1024']) {
   lines.push(await pair(`qrt-${size}`, BENCH, ['qping', trips, size], ['qpong', trips, size]));
 }
 lines.push(await pair('frt', BENCH, ['fping', trips], ['fpong', trips]));
+// The pod's loopback socket (docs/network.md) between the same two containers, for comparison (bench/net.js has more).
+const srt = JSON.parse(await pair('srt', NETBENCH, ['server', '7000', '1'], ['rr', 'localhost', '7000', trips]));
+lines.push(`socket round trip (1 B each way, TCP-like stream over the pod's localhost) n=${trips} p50_us=${srt.p50_us} p99_us=${srt.p99_us}`);
+const stp = JSON.parse(await pair('stp', NETBENCH, ['server', '7000', '1'], ['bulk', 'localhost', '7000', String(256 << 20), '65536']));
+lines.push(`socket one way, 64 KiB writes, 256 MiB: ${stp.MiBps} MiB/s`);
 for (const size of ['16', '1024', '65536']) {
   const n = size === '65536' ? String(Math.min(Number(messages), 50000)) : messages;
   lines.push(await pair(`qtp-${size}`, BENCH, ['qblast', n, size], ['qsink', n, size]));

@@ -4,6 +4,9 @@
 const HEAD = 0;       // bytes consumed so far (free-running, wraps at 2^32)
 const TAIL = 1;       // bytes produced so far (free-running, wraps at 2^32)
 const CLOSED = 2;     // bit 0: writer closed (EOF after the data); bit 1: reader closed (writes fail with EPIPE)
+// Bumped by every write, read and close: the one word waiters sleep on. Waiting on TAIL or HEAD alone would
+// miss a close() that lands between a waiter's check and its wait, and sleep forever.
+const SEQ = 3;
 const HEADER_WORDS = 4;
 const HEADER_BYTES = HEADER_WORDS * 4;
 
@@ -76,7 +79,7 @@ export class ByteRing {
     this.data.set(src.subarray(0, first), at);
     if (n > first) this.data.set(src.subarray(first, n), 0);
     Atomics.store(this.ctl, TAIL, (tail + n) | 0);
-    Atomics.notify(this.ctl, TAIL);
+    this.changed();
     ringBell(this.readerBell);
     return n;
   }
@@ -93,47 +96,51 @@ export class ByteRing {
     if (n > first) dst.set(this.data.subarray(0, n - first), first);
     if (!peek) {
       Atomics.store(this.ctl, HEAD, (head + n) | 0);
-      Atomics.notify(this.ctl, HEAD);
+      this.changed();
       ringBell(this.writerBell);
     }
     return n;
   }
 
+  private changed(): void {
+    Atomics.add(this.ctl, SEQ, 1);
+    Atomics.notify(this.ctl, SEQ);
+  }
+
   close(flag: number): void {
     Atomics.or(this.ctl, CLOSED, flag);
-    Atomics.notify(this.ctl, TAIL);
-    Atomics.notify(this.ctl, HEAD);
+    this.changed();
     ringBell(this.readerBell);
     ringBell(this.writerBell);
   }
 
   /** Blocks the calling thread until data arrives, the writer closes, or `timeoutMs` passes. */
   waitReadable(timeoutMs = Infinity): void {
-    const tail = Atomics.load(this.ctl, TAIL);
-    if (((tail - Atomics.load(this.ctl, HEAD)) >>> 0) > 0 || (this.closedFlags() & WRITER_CLOSED)) return;
-    Atomics.wait(this.ctl, TAIL, tail, timeoutMs);
+    const seq = Atomics.load(this.ctl, SEQ);
+    if (this.available() > 0 || (this.closedFlags() & WRITER_CLOSED)) return;
+    Atomics.wait(this.ctl, SEQ, seq, timeoutMs);
   }
 
   /** Blocks the calling thread until space frees, the reader closes, or `timeoutMs` passes. */
   waitWritable(timeoutMs = Infinity): void {
-    const head = Atomics.load(this.ctl, HEAD);
+    const seq = Atomics.load(this.ctl, SEQ);
     if (this.space() > 0 || (this.closedFlags() & READER_CLOSED)) return;
-    Atomics.wait(this.ctl, HEAD, head, timeoutMs);
+    Atomics.wait(this.ctl, SEQ, seq, timeoutMs);
   }
 
   /** Resolves when the tail moves or the ring closes: for readers on a thread that must not block. */
   async waitReadableAsync(): Promise<void> {
-    const tail = Atomics.load(this.ctl, TAIL);
-    if (((tail - Atomics.load(this.ctl, HEAD)) >>> 0) > 0 || (this.closedFlags() & WRITER_CLOSED)) return;
-    const r = Atomics.waitAsync(this.ctl, TAIL, tail);
+    const seq = Atomics.load(this.ctl, SEQ);
+    if (this.available() > 0 || (this.closedFlags() & WRITER_CLOSED)) return;
+    const r = Atomics.waitAsync(this.ctl, SEQ, seq);
     if (r.async) await r.value;
   }
 
   /** Resolves when space frees or the reader closes. */
   async waitWritableAsync(): Promise<void> {
-    const head = Atomics.load(this.ctl, HEAD);
+    const seq = Atomics.load(this.ctl, SEQ);
     if (this.space() > 0 || (this.closedFlags() & READER_CLOSED)) return;
-    const r = Atomics.waitAsync(this.ctl, HEAD, head);
+    const r = Atomics.waitAsync(this.ctl, SEQ, seq);
     if (r.async) await r.value;
   }
 }

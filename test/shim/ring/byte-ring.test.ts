@@ -50,16 +50,18 @@ t.test('a blocked writer in another thread resumes as the reader drains, losing 
     const data = new Uint8Array(workerData.sab, 16);
     const cap = data.length;
     let sent = 0;
+    // Word 3 is the ring's change counter: every write, read and close bumps it, and waiters sleep on it.
     while (sent < ${total}) {
+      const seq = Atomics.load(ctl, 3);
       const head = Atomics.load(ctl, 0), tail = Atomics.load(ctl, 1);
       const free = cap - ((tail - head) >>> 0);
-      if (free === 0) { Atomics.wait(ctl, 0, head); continue; }
+      if (free === 0) { Atomics.wait(ctl, 3, seq); continue; }
       const n = Math.min(free, ${total} - sent);
       for (let i = 0; i < n; i++) data[((tail >>> 0) + i) % cap] = (sent + i) & 0xff;
-      Atomics.store(ctl, 1, (tail + n) | 0); Atomics.notify(ctl, 1);
+      Atomics.store(ctl, 1, (tail + n) | 0); Atomics.add(ctl, 3, 1); Atomics.notify(ctl, 3);
       sent += n;
     }
-    Atomics.or(ctl, 2, 1); Atomics.notify(ctl, 1);
+    Atomics.or(ctl, 2, 1); Atomics.add(ctl, 3, 1); Atomics.notify(ctl, 3);
   `;
   const w = new Worker(code, { eval: true, workerData: ring.init });
   let got = 0;
