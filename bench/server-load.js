@@ -1,0 +1,117 @@
+// Load on `wasmpod serve`: concurrent clients create and delete N pods (default 1,000) through the API while a
+// watch follows every pod; checks nothing is lost and the order holds, and compares memory before and after.
+// Usage: node --expose-gc bench/server-load.js [pods] [concurrency]
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiServer } from '../dist/src/server/server.js';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const N = Number(process.argv[2] ?? 1000);
+const CONCURRENCY = Number(process.argv[3] ?? 50);
+const EXIT = path.join(root, 'wasm-modules/testing/exit.wasm');
+const state = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-load-'));
+const server = await ApiServer.start({ stateDir: state, eventTtlMs: 2000, watchHistory: 2000 });
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+
+function request(method, url, body) {
+  return new Promise((resolve, reject) => {
+    const data = body && Buffer.from(JSON.stringify(body));
+    const req = http.request({ socketPath: server.socketPath, agent, path: url, method, headers: { 'Content-Type': 'application/json' } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+/** A request retried when a reused idle connection turns out closed before the request was written. */
+async function call(method, url, body) {
+  for (let i = 0; ; i++) {
+    try {
+      return await request(method, url, body);
+    } catch (err) {
+      if (i >= 3 || (err.code !== 'EPIPE' && err.code !== 'ECONNRESET')) throw err;
+    }
+  }
+}
+
+const heap = () => { globalThis.gc?.(); globalThis.gc?.(); return process.memoryUsage(); };
+const mb = (n) => (n / 1048576).toFixed(1);
+const POD = '/api/v1/namespaces/default/pods';
+const podSpec = (name) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { bench: 'load' } },
+  spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: EXIT, args: [name, '0'] }] } });
+
+// Warm-up: compile the module once and let the first workers start.
+for (let i = 0; i < 10; i++) await request('POST', POD, podSpec(`warm-${i}`));
+await new Promise((r) => setTimeout(r, 2000));
+for (let i = 0; i < 10; i++) await request('DELETE', `${POD}/warm-${i}`);
+await new Promise((r) => setTimeout(r, 3000));
+const before = heap();
+
+// A watch on every pod, from now on: each pod must be seen ADDED first and DELETED last, versions always growing.
+const start = (await request('GET', POD)).body.metadata.resourceVersion;
+const seen = new Map();
+let lastRv = Number(start);
+let outOfOrder = 0;
+const finished = new Map();
+const watchReq = http.get({ socketPath: server.socketPath, path: `${POD}?watch=true&resourceVersion=${start}&labelSelector=bench%3Dload` }, (res) => {
+  let buf = '';
+  res.on('data', (c) => {
+    buf += c;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const ev = JSON.parse(buf.slice(0, nl));
+      buf = buf.slice(nl + 1);
+      const rv = Number(ev.object.metadata.resourceVersion);
+      if (rv <= lastRv) outOfOrder++;
+      lastRv = rv;
+      const name = ev.object.metadata.name;
+      if (!seen.has(name)) seen.set(name, []);
+      seen.get(name).push(ev.type);
+      const phase = ev.object.status?.phase;
+      if (phase === 'Succeeded' || phase === 'Failed') finished.get(name)?.();
+    }
+  });
+});
+watchReq.on('error', (err) => { if (!watchDone) throw err; });
+let watchDone = false;
+
+let peak = 0;
+const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 100);
+const t0 = performance.now();
+let next = 0;
+async function client() {
+  while (next < N) {
+    const name = `load-${next++}`;
+    const done = new Promise((r) => finished.set(name, r));
+    const c = await call('POST', POD, podSpec(name));
+    if (c.status !== 201) throw new Error(`create ${name}: ${c.status} ${JSON.stringify(c.body)}`);
+    await done;
+    const d = await call('DELETE', `${POD}/${name}`);
+    if (d.status !== 200) throw new Error(`delete ${name}: ${d.status}`);
+  }
+}
+await Promise.all(Array.from({ length: CONCURRENCY }, client));
+const seconds = (performance.now() - t0) / 1000;
+// Every DELETED event has arrived once no pod is left in the store and the watch has caught up.
+while ([...seen.values()].filter((t) => t.at(-1) === 'DELETED').length < N) await new Promise((r) => setTimeout(r, 50));
+clearInterval(sampler);
+watchDone = true;
+watchReq.destroy();
+const left = (await request('GET', POD)).body.items.length;
+const lost = N - seen.size;
+const badSeq = [...seen.values()].filter((t) => t[0] !== 'ADDED' || t.at(-1) !== 'DELETED' || t.slice(1, -1).some((x) => x !== 'MODIFIED')).length;
+await new Promise((r) => setTimeout(r, 5000)); // events expire (TTL 2 s, swept every 2 s)
+const after = heap();
+const events = (await request('GET', '/api/v1/events')).body.items.length;
+console.log(`pods: ${N}, concurrency: ${CONCURRENCY}, create+run+delete: ${seconds.toFixed(1)} s, ${(N / seconds).toFixed(1)} pods/s`);
+console.log(`watch: ${seen.size} pods seen, lost ${lost}, wrong sequences ${badSeq}, versions out of order ${outOfOrder}; pods left ${left}, events left ${events}`);
+console.log(`memory: heapUsed ${mb(before.heapUsed)} MB before, ${mb(after.heapUsed)} MB after; rss ${mb(before.rss)} MB before, peak ${mb(peak)} MB, ${mb(after.rss)} MB after`);
+agent.destroy();
+await server.close();
+fs.rmSync(state, { recursive: true, force: true });
