@@ -3,6 +3,7 @@ import type { RingInit } from './ring/byte-ring.js';
 import type { MountSpec } from './fs/vfs.js';
 import type { TerminationInit } from './fd/termination.js';
 import type { IpcInit } from './ipc/protocol.js';
+import type { NetInit } from './net/protocol.js';
 
 export interface WorkerStart {
   /** The compiled module, shared with every worker that runs the same digest. */
@@ -19,6 +20,8 @@ export interface WorkerStart {
   termination?: TerminationInit;
   /** The pod's IPC namespace (see ipc/protocol.ts); absent outside a pod. */
   ipc?: IpcInit;
+  /** The pod's network (see net/protocol.ts); absent outside a pod. */
+  net?: NetInit;
   /** The container's doorbell word (see ring/byte-ring.ts). */
   bell: SharedArrayBuffer;
 }

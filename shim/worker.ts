@@ -12,13 +12,16 @@ import { ProcExit, type WasiContext } from './wasi/context.js';
 import { PREVIEW1, preview1Imports } from './wasi/preview1.js';
 import { IPC_MODULE, ipcImports } from './ipc/abi-ipc.js';
 import { IpcContext } from './ipc/ipc-context.js';
+import { NetContext } from './net/net-context.js';
+import { PortOpenError, openPortSockets } from './net/preopen.js';
+import { WASIX_MODULE, wasixImports } from './net/abi-wasix.js';
 import { TRAP_EXIT_CODE, type WorkerReport, type WorkerStart } from './worker-protocol.js';
 
 function report(r: WorkerReport): void {
   parentPort!.postMessage(r);
 }
 
-function buildContext(start: WorkerStart): { ctx: WasiContext; stdout: StreamOut; stderr: StreamOut } {
+function buildContext(start: WorkerStart): { ctx: WasiContext; stdout: StreamOut; stderr: StreamOut; net?: NetContext } {
   const bell = new Int32Array(start.bell);
   const fds = new FdTable();
   const stdinRing = start.stdin ? new ByteRing(start.stdin) : undefined;
@@ -37,8 +40,11 @@ function buildContext(start: WorkerStart): { ctx: WasiContext; stdout: StreamOut
   // A container that declares WASMPOD_TERMINATION_FD in its env asks for the notice; the value becomes its fd.
   const env = start.termination
     ? start.env.map((e) => e.startsWith(`${TERMINATION_FD_ENV}=`) ? `${TERMINATION_FD_ENV}=${fds.add(new TerminationNotice(start.termination!))}` : e)
-    : start.env;
-  return { ctx: { mem: new GuestMemory(), fds, args: encodeAll(start.argv), env: encodeAll(env), bell }, stdout, stderr };
+    : [...start.env];
+  // The declared ports come last, listening before the guest starts (see net/preopen.ts for the LISTEN_* variables).
+  const net = start.net && new NetContext(start.net);
+  if (net) env.push(...openPortSockets(fds, net, start.net!.ports));
+  return { ctx: { mem: new GuestMemory(), fds, args: encodeAll(start.argv), env: encodeAll(env), bell }, stdout, stderr, net };
 }
 
 function describe(err: unknown): string {
@@ -47,9 +53,16 @@ function describe(err: unknown): string {
 }
 
 function run(start: WorkerStart): WorkerReport {
-  const { ctx, stdout, stderr } = buildContext(start);
+  let built: ReturnType<typeof buildContext>;
+  try {
+    built = buildContext(start);
+  } catch (err) {
+    if (err instanceof PortOpenError) return { type: 'exit', code: 1, reason: 'Error', message: err.message };
+    throw err;
+  }
+  const { ctx, stdout, stderr, net } = built;
   let memory: WebAssembly.Memory | undefined;
-  const report = runGuest(start, ctx, (m) => { memory = m; });
+  const report = runGuest(start, ctx, net, (m) => { memory = m; });
   stdout.close();
   stderr.close();
   // The memory's size at the end tells the host whether a failing guest had hit its memory limit.
@@ -57,11 +70,12 @@ function run(start: WorkerStart): WorkerReport {
   return report;
 }
 
-function runGuest(start: WorkerStart, ctx: WasiContext, onMemory: (m: WebAssembly.Memory) => void): WorkerReport {
+function runGuest(start: WorkerStart, ctx: WasiContext, net: NetContext | undefined, onMemory: (m: WebAssembly.Memory) => void): WorkerReport {
   try {
     const instance = new WebAssembly.Instance(start.module, {
       [PREVIEW1]: preview1Imports(ctx) as never,
       [IPC_MODULE]: ipcImports(ctx.mem, start.ipc && new IpcContext(start.ipc)) as never,
+      [WASIX_MODULE]: wasixImports(ctx, net) as never,
     });
     const memory = instance.exports.memory;
     if (!(memory instanceof WebAssembly.Memory)) {

@@ -2,8 +2,9 @@
 import * as path from 'node:path';
 import type { Pod, PodStatus } from './spec/types.js';
 import { normalizePod } from './spec/index.js';
-import type { Backend, SandboxContainer } from './runtime/sandbox.js';
+import type { Backend, ContainerConfig, SandboxContainer } from './runtime/sandbox.js';
 import { WasmBackend } from './runtime/wasm/wasm-backend.js';
+import { LinuxBackend, type LinuxBackendOptions } from './runtime/linux/linux-backend.js';
 import { LogStore } from './logs/log-store.js';
 import { KUBERNETES_BACKOFF, type BackoffOptions } from './pod/backoff.js';
 import { PodHandle } from './pod/pod-handle.js';
@@ -14,6 +15,12 @@ import type { ConfigSources } from './volume/config-sources.js';
 import { defaultStateDir } from './state-dir.js';
 import { WasmpodError } from './errors.js';
 import { EventRecorder } from './pod/events.js';
+import { ClusterNetwork } from './net/cluster-network.js';
+import { publishPodPorts, type PublishSpec } from './net/publish.js';
+import { openPodStream } from './net/pod-stream.js';
+import { ImageService } from './image/image-service.js';
+import { isRemoteImage } from './image/container-image.js';
+import type { HttpOptions } from './image/http-client.js';
 import { VOLUME_FULL, watchSizeLimits } from './volume/size-limit-events.js';
 import { NodeResources, machineCapacity, podRequests, type Capacity } from './pod/admission.js';
 import * as os from 'node:os';
@@ -27,12 +34,27 @@ export interface RuntimeOptions {
   secondMs?: number;
   /** What the node offers pods; pods are admitted against it by their requests (default: the machine's). */
   capacity?: Partial<Capacity>;
+  /** The virtual cluster range pod IPs come from (default 10.88.0.0/16; docs/network.md). */
+  podCIDR?: string;
+  /** How images are fetched: extra CAs, insecure registries, auth files (docs/images.md). */
+  images?: HttpOptions;
+  /** The runtimeClassName of a pod that names none: `wasm` (the default) or `linux` (docs/linux-backend.md). */
+  defaultRuntimeClass?: 'wasm' | 'linux';
+  /** Settings of the Linux backend (OCI runtime, pause binary, per-pod pids limit). */
+  linux?: LinuxBackendOptions;
 }
 
 export interface RunPodOptions extends ConfigSources {
   /** Folder that relative image paths in a plain object spec resolve against (default: cwd). */
   baseDir?: string;
+  /** Pod ports to publish on the host besides the spec's hostPorts, as `wasmpod run --publish` (docs/network.md). */
+  publish?: PublishSpec[];
   // configMaps, secrets: the objects configMap/secret volumes, valueFrom and envFrom may name (a manifest's other documents).
+  /**
+   * The status the pod had when the process that ran it stopped (a restart of `wasmpod serve`): each
+   * container that had run goes on from its restartCount + 1, with what it last did as its lastState.
+   */
+  resume?: PodStatus;
 }
 
 export class PodAlreadyExistsError extends WasmpodError {
@@ -47,6 +69,14 @@ export class Runtime {
   private readonly pods = new Map<string, PodHandle>();
   private readonly secondMs: number;
   private readonly node: NodeResources;
+  /** Made on first use: a host without root or runc can still run wasm pods. */
+  private linux?: LinuxBackend;
+  private readonly linuxOptions?: LinuxBackendOptions;
+  private readonly defaultRuntimeClass: 'wasm' | 'linux';
+  /** The virtual network every pod of this runtime is attached to: pod IPs, names, routing. */
+  readonly network: ClusterNetwork;
+  /** The image store and puller (STATE_DIR/images), shared by every pod of this runtime. */
+  readonly images: ImageService;
 
   constructor(opts: RuntimeOptions = {}) {
     this.stateDir = opts.stateDir ? path.resolve(opts.stateDir) : defaultStateDir();
@@ -54,27 +84,43 @@ export class Runtime {
     this.backoff = { ...KUBERNETES_BACKOFF, ...opts.backoff };
     this.logs = new LogStore(this.stateDir);
     this.secondMs = opts.secondMs ?? 1000;
+    this.defaultRuntimeClass = opts.defaultRuntimeClass ?? 'wasm';
+    if (opts.linux) this.linuxOptions = opts.linux;
     this.node = new NodeResources({ ...machineCapacity(), ...opts.capacity });
+    this.network = new ClusterNetwork(opts.podCIDR);
+    this.images = new ImageService({ ...opts.images, stateDir: this.stateDir });
   }
 
   /**
    * Admits and starts a pod. The spec is validated (a ManifestError names every bad field), hostPath
-   * volumes are checked, and every container's module is compiled and its imports checked before
-   * anything runs: a pod that cannot run is rejected whole, and nothing of it starts.
+   * volumes are checked, and every local module is compiled and its imports checked before
+   * anything runs: a pod that cannot run is rejected whole, and nothing of it starts. Remote images
+   * (URLs, registry references) are pulled by each container as the kubelet pulls them, failures
+   * showing as ErrImagePull / ImagePullBackOff (docs/images.md).
    */
   async runPod(spec: Pod | Record<string, unknown>, opts: RunPodOptions = {}): Promise<PodHandle> {
-    const pod = normalizePod(spec, { baseDir: opts.baseDir ?? process.cwd() });
+    const pod = normalizePod(this.withRuntimeClass(spec), { baseDir: opts.baseDir ?? process.cwd() });
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     if (this.pods.has(key)) throw new PodAlreadyExistsError(`pod "${key}" already exists`);
+    // Chosen first: a backend that cannot run here (no root, no runc) fails before anything is set up.
+    const backend = this.backendFor(pod);
     const logDir = this.logs.podDir(pod.metadata.namespace!, pod.metadata.name!, pod.metadata.uid!);
     // Volumes exist before any container starts and belong to the sandbox, which deletes them with the pod.
     const volumes = setUpVolumes(pod, path.join(logDir, 'volumes'), opts);
-    const sandbox = await this.backend.runPodSandbox(pod.metadata.uid!, { volumes });
+    // The pod's network belongs to the sandbox (as the pause container's netns): containers restart into it.
+    const network = this.network.attach(pod.metadata.name!, pod.metadata.namespace!, pod.spec.hostname ?? pod.metadata.name!);
+    const sandbox = await backend.runPodSandbox(pod.metadata.uid!, { volumes, network, pod });
     const prepared = new Map<string, SandboxContainer>();
+    const configs = new Map<string, ContainerConfig>();
     try {
       const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
-      const created = await Promise.all(all.map(async (c) => sandbox.createContainer(containerConfig(pod, c, volumes))));
+      for (const c of all) configs.set(c.name, containerConfig(pod, c, volumes));
+      // Local modules are checked now; remote images are pulled by their container loops, as the kubelet pulls.
+      const local = all.filter((c) => !isRemoteImage(c.image));
+      const created = await Promise.all(local.map(async (c) => sandbox.createContainer(configs.get(c.name)!)));
       created.forEach((c) => prepared.set(c.config.name, c));
+      if (sandbox.publishPorts) await sandbox.publishPorts(opts.publish ?? []);
+      else await publishPodPorts(network, pod, opts.publish);
     } catch (err) {
       await sandbox.remove();
       throw err;
@@ -88,7 +134,13 @@ export class Runtime {
       logFile: (c, restart) => this.logs.containerFile(logDir, c, restart),
       changed: (s: PodStatus) => handle.emit('status', structuredClone(s)),
       output: (container, stream, chunk) => handle.emit('output', { container, stream, chunk }),
+      images: this.images, configs,
+      // The kubelet's probes and hooks dial the pod IP, so they reach what listens on it or on 0.0.0.0.
+      net: sandbox.dial
+        ? { host: '127.0.0.1', dial: (port) => sandbox.dial!(port) }
+        : { host: network.ip, dial: async (port) => openPodStream(network, port, 'podIP') },
     });
+    if (opts.resume) worker.resume(opts.resume);
     // Admitted as one unit against what the node has left, or rejected whole (Failed, OutOfmemory/OutOfcpu).
     const req = podRequests(pod);
     const rejected = this.node.admit(req);
@@ -121,9 +173,25 @@ export class Runtime {
     return this.pods.get(`${namespace}/${name}`);
   }
 
+  /** A spec without a runtimeClassName gets the runtime's default one, before it is validated against it. */
+  private withRuntimeClass(spec: Pod | Record<string, unknown>): Pod | Record<string, unknown> {
+    const s = spec as { spec?: { runtimeClassName?: unknown } };
+    if (this.defaultRuntimeClass === 'wasm' || !s.spec || typeof s.spec !== 'object' || s.spec.runtimeClassName !== undefined) return spec;
+    return { ...spec, spec: { ...s.spec, runtimeClassName: this.defaultRuntimeClass } };
+  }
+
+  /** The backend a pod's runtimeClassName selects. */
+  private backendFor(pod: Pod): Backend {
+    if (pod.spec.runtimeClassName !== 'linux') return this.backend;
+    this.linux ??= new LinuxBackend(this.stateDir, this.linuxOptions);
+    return this.linux;
+  }
+
   /** Deletes every pod and releases the backend. */
   async close(): Promise<void> {
     await Promise.all(this.list().map((p) => p.delete()));
     await this.backend.close();
+    await this.linux?.close();
+    await this.images.close();
   }
 }

@@ -1,6 +1,8 @@
 // The wasmpod command line: parses arguments with commander and dispatches to one file per command.
 import { Command, CommanderError } from 'commander';
 import { runCommand } from './run.js';
+import { registerServerCommands } from './server-commands.js';
+import { imageFlags, registerImageCommands } from './images.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -10,17 +12,21 @@ export async function main(argv: string[]): Promise<number> {
     .description('Run Kubernetes pods of WebAssembly (WASI) containers, without root or a container engine')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  program
-    .command('run')
+  imageFlags(program
+    .command('run'))
     .description('run the pod in FILE in the foreground; exits with the status of the pod')
     .argument('<file>', 'a Pod manifest, YAML or JSON (ConfigMaps and Secrets may be in the same file)')
     .option('-o, --output <format>', 'print the final PodStatus at the end: json or yaml')
     .option('--state-dir <dir>', 'where logs are kept (default $WASMPOD_STATE_DIR or $XDG_STATE_HOME/wasmpod)')
     .option('--backoff-base <ms>', 'first restart back-off in milliseconds (Kubernetes: 10000)')
     .option('--events', 'print pod events and status changes (Init:0/1, Running, CrashLoopBackOff...) to stderr as they happen')
+    .option('-p, --publish <[ip:]host:pod>', 'publish a pod port on the host while the pod runs (repeatable; ip default 127.0.0.1)',
+      (v: string, all: string[] = []) => [...all, v])
     .action(async (file: string, opts) => {
       code = await runCommand(file, opts, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
     });
+  registerServerCommands(program, (c) => { code = c; });
+  registerImageCommands(program, (c) => { code = c; });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

@@ -8,6 +8,8 @@ import type { PodStatus } from '../spec/types.js';
 import { OutputMux } from './output.js';
 import { statusText } from './status-text.js';
 import type { PodEvent } from '../pod/events.js';
+import { imageHttpOptions } from './images.js';
+import { parsePublish } from '../net/publish.js';
 
 /** An event as one line, in the columns of `kubectl get events`: TYPE REASON OBJECT MESSAGE. */
 function eventLine(e: PodEvent): string {
@@ -21,6 +23,12 @@ export interface RunOptions {
   backoffBase?: string;
   /** Print each pod event and each change of the pod's STATUS to stderr as it happens. */
   events?: boolean;
+  /** `--publish [IP:]HOST:POD`, repeatable: pod ports published on the host while the pod runs. */
+  publish?: string[];
+  /** How remote images are fetched (see images.ts). */
+  insecureRegistry?: string[];
+  caFile?: string;
+  authfile?: string;
 }
 
 export interface Io {
@@ -50,13 +58,15 @@ export async function runCommand(file: string, opts: RunOptions, io: Io): Promis
   if (manifest.pods.length !== 1) {
     throw new Error(`${file}: wasmpod run takes exactly one Pod, the file has ${manifest.pods.length}`);
   }
+  const publish = (opts.publish ?? []).map(parsePublish);
   const backoffBase = opts.backoffBase === undefined ? undefined : Number(opts.backoffBase);
   if (backoffBase !== undefined && !(backoffBase > 0)) throw new Error('--backoff-base must be a positive number of milliseconds');
   const runtime = new Runtime({
     stateDir: opts.stateDir,
     backoff: backoffBase ? { baseMs: backoffBase, maxMs: backoffBase * 30, resetAfterMs: backoffBase * 60 } : undefined,
+    images: imageHttpOptions(opts),
   });
-  const pod = await runtime.runPod(manifest.pods[0], { configMaps: manifest.configMaps, secrets: manifest.secrets });
+  const pod = await runtime.runPod(manifest.pods[0], { configMaps: manifest.configMaps, secrets: manifest.secrets, publish });
   const containers = [...(pod.pod.spec.initContainers ?? []), ...pod.pod.spec.containers];
   const mux = new OutputMux(containers.length > 1, { stdout: io.stdout, stderr: io.stderr });
   pod.on('output', (e) => mux.write(e.container, e.stream, e.chunk));

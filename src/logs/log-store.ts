@@ -51,9 +51,14 @@ export class ContainerLog {
 
 /** Parses a CRI log file back into lines; partial (P) pieces are joined to the line they continue. */
 export function readLog(file: string): LogLine[] {
+  return parseLog(fs.readFileSync(file, 'utf8'));
+}
+
+/** Parses CRI log text (whole lines of a log file) into lines, as readLog does. */
+export function parseLog(text: string): LogLine[] {
   const out: LogLine[] = [];
   let pending: Record<string, string> = {};
-  for (const raw of fs.readFileSync(file, 'utf8').split('\n')) {
+  for (const raw of text.split('\n')) {
     const m = /^(\S+) (stdout|stderr) ([PF]) (.*)$/s.exec(raw);
     if (!m) continue;
     const [, time, stream, tag, text] = m;

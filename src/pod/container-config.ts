@@ -6,7 +6,7 @@ import type { MountSpec } from '../../shim/fs/vfs.js';
 import type { PodVolumes } from '../volume/pod-volumes.js';
 import { containerMounts } from '../volume/mounts.js';
 import { containerEnv } from '../volume/env.js';
-import { memoryBytes } from '../spec/index.js';
+import { cpuMillis, memoryBytes } from '../spec/index.js';
 
 export { prepareHostPath } from '../volume/host-path.js';
 
@@ -36,8 +36,16 @@ export function containerConfig(pod: Pod, c: Container, volumes?: PodVolumes): C
   const env = volumes ? containerEnv(pod, c, volumes.lookup) : envOf(c);
   const mounts = volumes ? containerMounts(c, volumes) : mountsOf(pod, c);
   const mem = c.resources?.limits?.memory;
+  const cpuLimit = c.resources?.limits?.cpu;
+  const cpuRequest = c.resources?.requests?.cpu;
   return {
     name: c.name, image: c.image, argv: argvOf(c), env, mounts, stdin: c.stdin === true,
     ...(mem !== undefined ? { memoryLimit: memoryBytes(mem) } : {}),
+    ...(c.workingDir !== undefined ? { workingDir: c.workingDir } : {}),
+    ...(cpuLimit !== undefined ? { cpuLimitMillis: cpuMillis(cpuLimit) } : {}),
+    ...(cpuRequest !== undefined ? { cpuRequestMillis: cpuMillis(cpuRequest) } : {}),
+    ports: (c.ports ?? []).map((p) => ({
+      port: p.containerPort, protocol: p.protocol === 'UDP' ? 'UDP' as const : 'TCP' as const, ...(p.name ? { name: p.name } : {}),
+    })),
   };
 }

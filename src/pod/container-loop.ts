@@ -6,6 +6,9 @@ import { Backoff, type BackoffOptions } from './backoff.js';
 import type { RestartPolicy } from './phase.js';
 import type { EventRecorder } from './events.js';
 import { Prober } from './prober.js';
+import { httpGet, type NetTarget } from './net-handlers.js';
+import type { ImageService } from '../image/image-service.js';
+import { isRemoteImage, prepareImage, type PreparedImage } from '../image/container-image.js';
 
 export type ContainerKind = 'init' | 'sidecar' | 'app';
 
@@ -24,6 +27,10 @@ export interface LoopContext {
   events: EventRecorder;
   changed(): void;
   output(container: string, stream: OutputStream, chunk: Buffer): void;
+  /** Pulls remote images (URLs, registry references); without it every image is a local file. */
+  images?: ImageService;
+  /** The pod's network as the kubelet reaches it, for httpGet and tcpSocket probes and httpGet hooks. */
+  net?: NetTarget;
 }
 
 const rfc3339 = (d = new Date()): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -46,6 +53,8 @@ export class ContainerLoop {
   private current?: SandboxContainer;
   private stopping?: Promise<void>;
   private readonly backoff: Backoff;
+  /** The image pull back-off, kept apart from the restart back-off as the kubelet keeps it. */
+  private readonly pullBackoff: Backoff;
   private startedResolve!: () => void;
   /** Resolves the first time the container has started (its startup probe passed): a sidecar lets the next init container go then. */
   readonly started = new Promise<void>((r) => { this.startedResolve = r; });
@@ -58,6 +67,7 @@ export class ContainerLoop {
     private prepared?: SandboxContainer,
   ) {
     this.backoff = new Backoff(ctx.backoff);
+    this.pullBackoff = new Backoff(ctx.backoff);
     this.status = {
       name: spec.name, image: spec.image, imageID: '', ready: false, restartCount: 0, started: false,
       state: { waiting: { reason: kind === 'app' ? 'ContainerCreating' : 'PodInitializing' } },
@@ -80,8 +90,10 @@ export class ContainerLoop {
   async run(): Promise<ExitInfo | undefined> {
     for (;;) {
       let container: SandboxContainer;
+      const image = this.prepared ? undefined : await this.pullImage();
+      if (image === null) return undefined;
       try {
-        container = this.prepared ?? await this.ctx.sandbox.createContainer(this.config);
+        container = this.prepared ?? await this.ctx.sandbox.createContainer(image?.config ?? this.config);
       } catch (err) {
         this.status.state = { waiting: { reason: 'CreateContainerError', message: (err as Error).message } };
         this.event('Warning', 'Failed', `Error: ${(err as Error).message}`);
@@ -93,7 +105,9 @@ export class ContainerLoop {
       }
       this.prepared = undefined;
       if (this.ctx.signal.aborted) return undefined;
-      this.event('Normal', 'Pulled', `Container image "${this.spec.image}" already present on machine`);
+      this.event('Normal', 'Pulled', image?.pullMs !== undefined
+        ? `Successfully pulled image "${this.spec.image}" in ${formatDelay(image.pullMs)}. Image size: ${image.image.record.size} bytes.`
+        : `Container image "${this.spec.image}" already present on machine`);
       this.event('Normal', 'Created', `Created container ${this.spec.name}`);
       const exit = await this.runOnce(container);
       if (!this.restarts(exit)) return exit;
@@ -114,15 +128,59 @@ export class ContainerLoop {
     }
   }
 
+  /**
+   * Makes a remote image present as the kubelet's image manager does (events Pulling, Pulled); a failed
+   * pull shows ErrImagePull, then ImagePullBackOff while a back-off of its own runs, and is retried.
+   * Resolves undefined for a local image, null when the pod was stopped meanwhile.
+   */
+  private async pullImage(): Promise<PreparedImage | undefined | null> {
+    const images = this.ctx.images;
+    const image = this.spec.image;
+    if (!images || !isRemoteImage(image)) return undefined;
+    for (;;) {
+      // A pod deleted during a pull ends now; the pull finishes in the background and is kept in the store.
+      const pull = prepareImage(images, this.spec, this.config, () => this.event('Normal', 'Pulling', `Pulling image "${image}"`));
+      pull.catch(() => undefined);
+      let onAbort!: () => void;
+      const stopped = new Promise<null>((resolve) => { onAbort = () => resolve(null); });
+      this.ctx.signal.addEventListener('abort', onAbort, { once: true });
+      if (this.ctx.signal.aborted) onAbort();
+      try {
+        return await Promise.race([pull, stopped]);
+      } catch (err) {
+        const e = err as Error & { code?: string; detail?: string };
+        const reason = e.code === 'ERR_IMAGE_NEVER_PULL' ? 'ErrImageNeverPull' : e.code === 'ERR_IMAGE_REFERENCE' ? 'InvalidImageName' : 'ErrImagePull';
+        const message = e.detail ?? e.message;
+        this.status.state = { waiting: { reason, message } };
+        if (reason === 'ErrImagePull') this.event('Warning', 'Failed', `Failed to pull image "${image}": ${message}`);
+        else this.event('Warning', reason, message);
+        this.event('Warning', 'Failed', `Error: ${reason}`);
+        this.ctx.changed();
+        if (this.ctx.signal.aborted) return null;
+        if (reason === 'ErrImagePull') {
+          this.status.state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } };
+          this.event('Normal', 'BackOff', `Back-off pulling image "${image}"`);
+          this.event('Warning', 'Failed', 'Error: ImagePullBackOff');
+          this.ctx.changed();
+        }
+        await sleep(this.pullBackoff.next(0), this.ctx.signal);
+        if (this.ctx.signal.aborted) return null;
+      } finally {
+        this.ctx.signal.removeEventListener('abort', onAbort);
+      }
+    }
+  }
+
   private async runOnce(container: SandboxContainer): Promise<ExitInfo> {
     this.current = container;
     this.stopping = undefined;
     this.status.imageID = container.imageID;
-    this.status.containerID = `wasm://${container.id}`;
+    this.status.containerID = `${container.idScheme ?? 'wasm'}://${container.id}`;
     const log = new ContainerLog(this.ctx.logFile(this.spec.name, this.status.restartCount));
     const startedAt = rfc3339();
     const prober = new Prober(this.spec, {
       exec: (cmd, ms) => container.exec(cmd, ms),
+      net: this.ctx.net,
       started: () => {
         this.status.started = true;
         this.startedResolve();
@@ -160,7 +218,7 @@ export class ContainerLoop {
       terminated: {
         exitCode: exit.exitCode, reason: exit.reason, ...(exit.message ? { message: exit.message } : {}),
         ...(exit.signal ? { signal: exit.signal === 'SIGKILL' ? 9 : 15 } : {}),
-        startedAt, finishedAt: rfc3339(), containerID: `wasm://${container.id}`,
+        startedAt, finishedAt: rfc3339(), containerID: this.status.containerID,
       },
     };
     this.status.ready = false;
@@ -180,7 +238,16 @@ export class ContainerLoop {
       await new Promise((r) => setTimeout(r, h.sleep!.seconds * this.ctx.secondMs));
       return undefined;
     }
-    if (!h.exec) return 'only exec and sleep hooks are implemented';
+    if (h.httpGet) {
+      if (!this.ctx.net) return 'the pod has no network';
+      try {
+        const failed = await httpGet(h.httpGet, this.spec, this.ctx.net, timeoutMs, 'lifecycle');
+        return failed === undefined ? undefined : `HTTP lifecycle hook (${h.httpGet.path ?? ''}) failed - error: ${failed}`;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    }
+    if (!h.exec) return 'tcpSocket lifecycle handlers are not supported (Kubernetes deprecated them)';
     const r = await container.exec(h.exec.command ?? [], timeoutMs);
     if (r.exitCode === 0 && !r.timedOut) return undefined;
     const out = Buffer.concat([r.stdout, r.stderr]).toString('utf8').trim();

@@ -3,11 +3,12 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Pod, PodStatus } from '../spec/types.js';
-import type { OutputStream } from '../runtime/sandbox.js';
+import type { ExecResult, OutputStream } from '../runtime/sandbox.js';
 import { readLog, type LogLine } from '../logs/log-store.js';
 import { NotFoundError } from '../errors.js';
 import type { PodWorker } from './pod-worker.js';
 import { PodIpc } from '../ipc/pod-ipc.js';
+import type { PodNetwork } from '../net/pod-network.js';
 import type { EventRecorder, PodEvent } from './events.js';
 
 export interface OutputEvent {
@@ -62,6 +63,13 @@ export class PodHandle extends EventEmitter<PodHandleEvents> {
     return new PodIpc(ns, this.name);
   }
 
+  /** The pod's network: its IP, port space and listeners (open streams with `openPodStream`, docs/network.md). */
+  get network(): PodNetwork {
+    const net = this.worker.sandbox.network;
+    if (!net) throw new NotFoundError(`pod "${this.name}" has no virtual network on this backend`);
+    return net;
+  }
+
   /** A snapshot of the pod's status (Kubernetes v1 PodStatus). */
   get status(): PodStatus {
     return structuredClone(this.worker.status);
@@ -107,6 +115,17 @@ export class PodHandle extends EventEmitter<PodHandleEvents> {
   /** The container's log as text, lines joined with newlines. */
   logs(container: string, opts: LogOptions = {}): string {
     return this.logLines(container, opts).map((l) => `${l.text}\n`).join('');
+  }
+
+  /**
+   * Runs `argv` with a running container's image, beside it and sharing its mounts and env, as `kubectl
+   * exec` does; `onOutput` hears its output as it comes. Resolves with its exit code and output.
+   */
+  exec(container: string, argv: string[], opts: { timeoutMs?: number; onOutput?: (stream: OutputStream, chunk: Buffer) => void } = {}): Promise<ExecResult> {
+    const c = this.loop(container).active;
+    if (!c) throw new NotFoundError(`container "${container}" of pod "${this.name}" is not running`);
+    // setTimeout's largest delay (about 24 days) stands for "no timeout".
+    return c.exec(argv, opts.timeoutMs ?? 0x7fffffff, opts.onOutput);
   }
 
   /** Writes to a container's stdin (the container needs `stdin: true`); waits while its buffer is full. */

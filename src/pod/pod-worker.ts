@@ -1,11 +1,13 @@
 // Drives one pod as the kubelet's pod worker does: init containers in order, then sidecars and app containers, to the end.
 import type { ContainerStatus, Pod, PodStatus } from '../spec/types.js';
-import type { ExitInfo, OutputStream, PodSandbox, SandboxContainer } from '../runtime/sandbox.js';
+import type { ContainerConfig, ExitInfo, OutputStream, PodSandbox, SandboxContainer } from '../runtime/sandbox.js';
 import { ContainerLoop, type ContainerKind, type LoopContext } from './container-loop.js';
 import { podPhase, setCondition, type RestartPolicy } from './phase.js';
 import type { BackoffOptions } from './backoff.js';
 import { containerConfig } from './container-config.js';
 import type { EventRecorder } from './events.js';
+import type { ImageService } from '../image/image-service.js';
+import type { NetTarget } from './net-handlers.js';
 
 export interface PodWorkerOptions {
   backoff: BackoffOptions;
@@ -14,6 +16,12 @@ export interface PodWorkerOptions {
   logFile(container: string, restart: number): string;
   changed(status: PodStatus): void;
   output(container: string, stream: OutputStream, chunk: Buffer): void;
+  /** Pulls remote images for containers that were not prepared up front. */
+  images?: ImageService;
+  /** The configs (with volumes) of containers that were not prepared up front, by name. */
+  configs?: Map<string, ContainerConfig>;
+  /** The pod's network as the kubelet reaches it (httpGet and tcpSocket probes, httpGet hooks). */
+  net?: NetTarget;
 }
 
 
@@ -40,10 +48,11 @@ export class PodWorker {
       sandbox, restartPolicy: this.restartPolicy, backoff: opts.backoff, logFile: opts.logFile,
       secondMs: opts.secondMs, graceSeconds: pod.spec.terminationGracePeriodSeconds ?? 30, events: opts.events,
       podLabel: `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
-      signal: this.abort.signal, changed: () => this.publish(), output: opts.output,
+      signal: this.abort.signal, changed: () => this.publish(), output: opts.output, images: opts.images, net: opts.net,
     };
     const add = (c: Pod['spec']['containers'][number], kind: ContainerKind, list: ContainerLoop[]): void => {
-      const loop = new ContainerLoop(c, kind, prepared.get(c.name)?.config ?? containerConfig(pod, c), ctx, prepared.get(c.name));
+      const config = prepared.get(c.name)?.config ?? opts.configs?.get(c.name) ?? containerConfig(pod, c);
+      const loop = new ContainerLoop(c, kind, config, ctx, prepared.get(c.name));
       this.loops.set(c.name, loop);
       list.push(loop);
     };
@@ -64,6 +73,22 @@ export class PodWorker {
 
   get aborted(): boolean {
     return this.abort.signal.aborted;
+  }
+
+  /** Carries restart counts and last states over from the status the pod had before its runtime restarted. */
+  resume(prev: PodStatus): void {
+    for (const s of [...(prev.initContainerStatuses ?? []), ...(prev.containerStatuses ?? [])]) {
+      const l = this.loops.get(s.name);
+      if (!l) continue;
+      const running = s.state?.running;
+      // A container that was running when its runtime went away ended then, as the kubelet reports it after a node restart.
+      const last = s.state?.terminated ?? (running
+        ? { exitCode: 255, reason: 'Unknown', message: 'the runtime restarted', startedAt: running.startedAt, finishedAt: rfc3339() }
+        : s.lastState?.terminated);
+      l.status.restartCount = s.restartCount + (running || s.state?.terminated ? 1 : 0);
+      if (last) l.status.lastState = { terminated: last };
+    }
+    this.publish();
   }
 
   /** Marks the pod Failed before anything runs (the kubelet's admission rejecting it). */

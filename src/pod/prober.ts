@@ -1,12 +1,15 @@
 // Startup, liveness and readiness probes of one container run, with the kubelet's timing and threshold rules.
 import type { Container, Probe } from '../spec/types.js';
 import type { ExecResult } from '../runtime/sandbox.js';
+import { httpGet, tcpSocket, type NetTarget } from './net-handlers.js';
 
 export type ProbeKind = 'Startup' | 'Liveness' | 'Readiness';
 
 export interface ProbeHooks {
   /** Runs an exec probe's command in the container. */
   exec(command: string[], timeoutMs: number): Promise<ExecResult>;
+  /** The pod's network, for httpGet and tcpSocket probes (undefined: the sandbox has none). */
+  net?: NetTarget;
   /** The startup probe succeeded (or there is none). */
   started(): void;
   ready(ready: boolean): void;
@@ -17,9 +20,18 @@ export interface ProbeHooks {
 }
 
 /** What one run of a probe's handler says: ok, or the failure's message. */
-async function check(p: Probe, hooks: ProbeHooks, secondMs: number): Promise<string | undefined> {
-  if (!p.exec) return 'only exec probes are implemented';
-  const r = await hooks.exec(p.exec.command ?? [], (p.timeoutSeconds ?? 1) * secondMs);
+async function check(c: Container, p: Probe, hooks: ProbeHooks, secondMs: number): Promise<string | undefined> {
+  const timeoutMs = (p.timeoutSeconds ?? 1) * secondMs;
+  if (p.httpGet || p.tcpSocket) {
+    if (!hooks.net) return 'the pod has no network';
+    try {
+      return p.httpGet ? await httpGet(p.httpGet, c, hooks.net, timeoutMs) : await tcpSocket(p.tcpSocket!, c, hooks.net, timeoutMs);
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+  if (!p.exec) return 'grpc probes are not implemented';
+  const r = await hooks.exec(p.exec.command ?? [], timeoutMs);
   if (r.timedOut) return `command timed out after ${p.timeoutSeconds ?? 1}s`;
   if (r.exitCode === 0) return undefined;
   const out = Buffer.concat([r.stdout, r.stderr]).toString('utf8').trim();
@@ -68,7 +80,7 @@ export class Prober {
     let fails = 0;
     const tick = async (): Promise<void> => {
       if (this.stopped) return;
-      const failed = await check(p, this.hooks, this.secondMs);
+      const failed = await check(this.c, p, this.hooks, this.secondMs);
       if (this.stopped) return;
       if (failed === undefined) {
         fails = 0;

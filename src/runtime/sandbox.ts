@@ -1,14 +1,22 @@
 // The CRI-shaped boundary between the pod manager and a backend: pod sandboxes and the containers in them.
 import type { MountSpec } from '../../shim/fs/vfs.js';
 import type { IpcNamespace } from '../ipc/namespace.js';
+import type { Pod } from '../spec/types.js';
+import type { Duplex } from 'node:stream';
+import type { PodNetwork } from '../net/pod-network.js';
+import type { PortDecl } from '../../shim/net/protocol.js';
 
 export type OutputStream = 'stdout' | 'stderr';
 
 export interface ContainerConfig {
   /** The container's name in the pod spec. */
   name: string;
-  /** Resolved image reference (a local path for now). */
+  /** The image as the container spec names it (a local path, a URL or a registry reference). */
   image: string;
+  /** For a pulled image: the module's file in the image store and the digest its bytes must have. */
+  module?: { path: string; digest: string };
+  /** For a pulled image: what its container status reports as imageID (`host/repo@sha256:...`). */
+  imageID?: string;
   argv: string[];
   env: string[];
   mounts: MountSpec[];
@@ -16,6 +24,13 @@ export interface ContainerConfig {
   stdin: boolean;
   /** resources.limits.memory in bytes: the guest cannot grow past it; hitting it ends the container OOMKilled. */
   memoryLimit?: number;
+  /** Declared containerPorts: pre-opened as listening sockets for the guest (docs/network.md). */
+  ports?: PortDecl[];  /** spec workingDir: where the process starts (the Linux backend; a wasm guest always starts in /). */
+  workingDir?: string;
+  /** resources.limits.cpu in millicores: a CPU quota where the backend has cgroups (the Linux backend). */
+  cpuLimitMillis?: number;
+  /** resources.requests.cpu in millicores: a relative CPU weight where the backend has cgroups. */
+  cpuRequestMillis?: number;
 }
 
 export interface ExitInfo {
@@ -44,6 +59,8 @@ export interface ContainerHooks {
 /** One created container of a sandbox; start it once. */
 export interface SandboxContainer {
   readonly id: string;
+  /** The scheme of the container's ID in its status, as CRI runtimes name theirs (`runc://ID`); default `wasm`. */
+  readonly idScheme?: string;
   /** Digest of the image the container runs (`sha256:...`). */
   readonly imageID: string;
   readonly config: ContainerConfig;
@@ -56,8 +73,11 @@ export interface SandboxContainer {
    * `graceMs`. Resolves when it has ended.
    */
   stop(graceMs: number): Promise<void>;
-  /** Runs the container's image again with `argv`, beside it, sharing its mounts and env (hooks, probes, exec). */
-  exec(argv: string[], timeoutMs: number): Promise<ExecResult>;
+  /**
+   * Runs the container's image again with `argv`, beside it, sharing its mounts and env (hooks, probes, exec).
+   * `onOutput`, when given, hears the output as it is written (it is in the result as well).
+   */
+  exec(argv: string[], timeoutMs: number, onOutput?: (stream: OutputStream, chunk: Buffer) => void): Promise<ExecResult>;
   writeStdin(chunk: Buffer): Promise<void>;
   closeStdin(): void;
 }
@@ -66,6 +86,12 @@ export interface PodSandbox {
   readonly id: string;
   /** The pod's IPC namespace (segments, queues, semaphores), when the backend has one. */
   readonly ipc?: IpcNamespace;
+  /** The pod's network (port space, listeners), when the backend has one. */
+  readonly network?: PodNetwork;
+  /** Opens a TCP stream to a port of the pod's own network namespace (a backend with real ones): probes and hooks dial it. */
+  dial?(port: number): Promise<Duplex>;
+  /** Publishes the pod's hostPorts and `extra` (`--publish`) on the host, into the pod's own network namespace, until remove(). */
+  publishPorts?(extra: { hostIP?: string; hostPort: number; containerPort: number }[]): Promise<void>;
   /** Checks and prepares a container (compile, validate imports); throws a WasmpodError when it cannot run. */
   createContainer(config: ContainerConfig): Promise<SandboxContainer>;
   /** Releases the sandbox's resources; every container must have ended. */
@@ -75,6 +101,10 @@ export interface PodSandbox {
 /** Pod-level resources the sandbox owns from its creation and releases in `remove()`. */
 export interface SandboxOptions {
   volumes?: { remove(): Promise<void> };
+  /** The pod, for a backend that builds its sandbox from the spec (hostname, shareProcessNamespace, limits). */
+  pod?: Pod;
+  /** The pod's network, made by the Runtime's cluster network; closed in `remove()`. */
+  network?: PodNetwork;
 }
 
 export interface Backend {

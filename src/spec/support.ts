@@ -22,7 +22,33 @@ const U = (reason?: string, accept?: (value: unknown) => boolean): SupportEntry 
   ({ level: 'unsupported', ...(reason ? { reason } : {}), ...(accept ? { accept } : {}) });
 const isFalse = (v: unknown): boolean => v === false;
 
-const NEEDS_NETWORK = 'needs the pod network, which is not built yet (exec handlers work)';
+const NO_GRPC = 'grpc probes are not implemented (httpGet, tcpSocket and exec probes are)';
+const TCP_HOOK = 'Kubernetes deprecated tcpSocket lifecycle handlers and its kubelet does not run them';
+const OWN_POD = 'probes and hooks reach the pod\'s own network only';
+
+/** The fields of an httpGet handler (probe or lifecycle hook) under `at`. */
+function httpGetHandler(at: string): Record<string, SupportEntry> {
+  return {
+    [`${at}.httpGet`]: S,
+    [`${at}.httpGet.path`]: S,
+    [`${at}.httpGet.port`]: S,
+    [`${at}.httpGet.host`]: U(OWN_POD, (v) => v === ''),
+    [`${at}.httpGet.scheme`]: U('HTTPS is not implemented', (v) => v === 'HTTP'),
+    [`${at}.httpGet.httpHeaders`]: S,
+    [`${at}.httpGet.httpHeaders[].name`]: S,
+    [`${at}.httpGet.httpHeaders[].value`]: S,
+  };
+}
+
+/** The fields of a probe's httpGet and tcpSocket handlers under `at`. */
+function netHandler(at: string): Record<string, SupportEntry> {
+  return {
+    ...httpGetHandler(at),
+    [`${at}.tcpSocket`]: S,
+    [`${at}.tcpSocket.port`]: S,
+    [`${at}.tcpSocket.host`]: U(OWN_POD, (v) => v === ''),
+  };
+}
 const IDENTITY = 'wasm guests have no user or group identity';
 
 /*
@@ -92,7 +118,8 @@ export const SUPPORT: Readonly<Record<string, SupportEntry>> = {
   'spec.setHostnameAsFQDN': U(undefined, isFalse),
   'spec.hostnameOverride': U(),
   'spec.hostAliases': U('/etc/hosts entries'),
-  'spec.runtimeClassName': U('only the default wasm runtime exists'),
+  // wasm (the default) or linux (src/runtime/linux); a linux pod is checked against LINUX_SUPPORT below.
+  'spec.runtimeClassName': U('the runtime classes are wasm and linux', (v) => v === 'wasm' || v === 'linux'),
   'spec.os': U(),
   'spec.resources': U('pod-level resources'),
   'spec.resourceClaims': U('dynamic resource allocation'),
@@ -199,7 +226,7 @@ export const SUPPORT: Readonly<Record<string, SupportEntry>> = {
   'spec.containers[].ports': S,
   'spec.containers[].ports[].name': S,
   'spec.containers[].ports[].containerPort': S,
-  'spec.containers[].ports[].protocol': S,
+  'spec.containers[].ports[].protocol': U('SCTP is not offered by the virtual network (TCP and UDP are)', (v) => v !== 'SCTP'),
   'spec.containers[].ports[].hostPort': S,
   'spec.containers[].ports[].hostIP': S,
   'spec.containers[].env': S,
@@ -244,9 +271,8 @@ export const SUPPORT: Readonly<Record<string, SupportEntry>> = {
   'spec.containers[].livenessProbe': S,
   'spec.containers[].livenessProbe.exec': S,
   'spec.containers[].livenessProbe.exec.command': S,
-  'spec.containers[].livenessProbe.httpGet': U(NEEDS_NETWORK),
-  'spec.containers[].livenessProbe.tcpSocket': U(NEEDS_NETWORK),
-  'spec.containers[].livenessProbe.grpc': U(NEEDS_NETWORK),
+  ...netHandler('spec.containers[].livenessProbe'),
+  'spec.containers[].livenessProbe.grpc': U(NO_GRPC),
   'spec.containers[].livenessProbe.initialDelaySeconds': S,
   'spec.containers[].livenessProbe.timeoutSeconds': S,
   'spec.containers[].livenessProbe.periodSeconds': S,
@@ -256,9 +282,8 @@ export const SUPPORT: Readonly<Record<string, SupportEntry>> = {
   'spec.containers[].readinessProbe': S,
   'spec.containers[].readinessProbe.exec': S,
   'spec.containers[].readinessProbe.exec.command': S,
-  'spec.containers[].readinessProbe.httpGet': U(NEEDS_NETWORK),
-  'spec.containers[].readinessProbe.tcpSocket': U(NEEDS_NETWORK),
-  'spec.containers[].readinessProbe.grpc': U(NEEDS_NETWORK),
+  ...netHandler('spec.containers[].readinessProbe'),
+  'spec.containers[].readinessProbe.grpc': U(NO_GRPC),
   'spec.containers[].readinessProbe.initialDelaySeconds': S,
   'spec.containers[].readinessProbe.timeoutSeconds': S,
   'spec.containers[].readinessProbe.periodSeconds': S,
@@ -268,9 +293,8 @@ export const SUPPORT: Readonly<Record<string, SupportEntry>> = {
   'spec.containers[].startupProbe': S,
   'spec.containers[].startupProbe.exec': S,
   'spec.containers[].startupProbe.exec.command': S,
-  'spec.containers[].startupProbe.httpGet': U(NEEDS_NETWORK),
-  'spec.containers[].startupProbe.tcpSocket': U(NEEDS_NETWORK),
-  'spec.containers[].startupProbe.grpc': U(NEEDS_NETWORK),
+  ...netHandler('spec.containers[].startupProbe'),
+  'spec.containers[].startupProbe.grpc': U(NO_GRPC),
   'spec.containers[].startupProbe.initialDelaySeconds': S,
   'spec.containers[].startupProbe.timeoutSeconds': S,
   'spec.containers[].startupProbe.periodSeconds': S,
@@ -283,19 +307,19 @@ export const SUPPORT: Readonly<Record<string, SupportEntry>> = {
   'spec.containers[].lifecycle.postStart.exec.command': S,
   'spec.containers[].lifecycle.postStart.sleep': S,
   'spec.containers[].lifecycle.postStart.sleep.seconds': S,
-  'spec.containers[].lifecycle.postStart.httpGet': U(NEEDS_NETWORK),
-  'spec.containers[].lifecycle.postStart.tcpSocket': U(NEEDS_NETWORK),
+  ...httpGetHandler('spec.containers[].lifecycle.postStart'),
+  'spec.containers[].lifecycle.postStart.tcpSocket': U(TCP_HOOK),
   'spec.containers[].lifecycle.preStop': S,
   'spec.containers[].lifecycle.preStop.exec': S,
   'spec.containers[].lifecycle.preStop.exec.command': S,
   'spec.containers[].lifecycle.preStop.sleep': S,
   'spec.containers[].lifecycle.preStop.sleep.seconds': S,
-  'spec.containers[].lifecycle.preStop.httpGet': U(NEEDS_NETWORK),
-  'spec.containers[].lifecycle.preStop.tcpSocket': U(NEEDS_NETWORK),
+  ...httpGetHandler('spec.containers[].lifecycle.preStop'),
+  'spec.containers[].lifecycle.preStop.tcpSocket': U(TCP_HOOK),
   'spec.containers[].lifecycle.stopSignal': U('WASI has no signals: see docs/lifecycle.md for how a guest is asked to stop'),
   'spec.containers[].terminationMessagePath': I,
   'spec.containers[].terminationMessagePolicy': I,
-  'spec.containers[].imagePullPolicy': I,
+  'spec.containers[].imagePullPolicy': S,
   'spec.containers[].securityContext': S,
   'spec.containers[].securityContext.runAsUser': U(IDENTITY),
   'spec.containers[].securityContext.runAsGroup': U(IDENTITY),
@@ -312,6 +336,14 @@ export const SUPPORT: Readonly<Record<string, SupportEntry>> = {
   'spec.containers[].securityContext.windowsOptions': I,
   'spec.containers[].securityContext.seccompProfile': I,
   'spec.containers[].securityContext.appArmorProfile': I,
+};
+
+/** The table for pods with `runtimeClassName: linux`: native processes have what WASI lacks. */
+export const LINUX_SUPPORT: Readonly<Record<string, SupportEntry>> = {
+  ...SUPPORT,
+  'spec.shareProcessNamespace': S,
+  'spec.hostNetwork': S,
+  'spec.containers[].workingDir': S,
 };
 
 const MISSING = U('wasmpod does not know this field yet');

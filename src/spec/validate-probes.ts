@@ -1,6 +1,7 @@
 // Kubernetes' rules for probes and lifecycle handlers: one handler each, sane timings, threshold 1 where required.
 import { fieldError, type FieldError } from './errors.js';
 import { rec } from './validate-meta.js';
+import { isValidPortName, isValidPortNum } from './names.js';
 
 const HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc', 'sleep'];
 
@@ -10,7 +11,31 @@ function oneHandler(h: Record<string, unknown>, p: string, allowed: string[]): F
   if (set.length > 1) return [fieldError.forbidden(`${p}.${set[1]}`, 'may not specify more than 1 handler type')];
   const exec = rec(h['exec']);
   if (exec && !(Array.isArray(exec['command']) && exec['command'].length > 0)) return [fieldError.required(`${p}.exec.command`)];
-  return [];
+  const errors: FieldError[] = [];
+  const httpGet = rec(h['httpGet']);
+  const tcp = rec(h['tcpSocket']);
+  if (httpGet) {
+    errors.push(...portNumOrName(httpGet['port'], `${p}.httpGet.port`));
+    const headers = Array.isArray(httpGet['httpHeaders']) ? httpGet['httpHeaders'] : [];
+    headers.forEach((hd: unknown, i: number) => {
+      const name = rec(hd)?.['name'];
+      if (typeof name === 'string' && !HTTP_TOKEN.test(name)) {
+        errors.push(fieldError.invalid(`${p}.httpGet.httpHeaders[${i}].name`, `a valid HTTP header must consist of alphanumeric characters or '-' (e.g. 'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')`));
+      }
+    });
+  }
+  if (tcp) errors.push(...portNumOrName(tcp['port'], `${p}.tcpSocket.port`));
+  return errors;
+}
+
+/** Kubernetes' header-name rule (IsHTTPHeaderName). */
+const HTTP_TOKEN = /^[-A-Za-z0-9]+$/;
+
+/** A handler's port: a number from 1 to 65535 or an IANA port name, as ValidatePortNumOrName says. */
+function portNumOrName(port: unknown, at: string): FieldError[] {
+  if (port === undefined || port === null || port === '' || port === 0) return [fieldError.required(at)];
+  const msgs = typeof port === 'number' ? isValidPortNum(port) : typeof port === 'string' ? isValidPortName(port) : [];
+  return msgs.map((m) => fieldError.invalid(at, m));
 }
 
 export function validateProbe(value: unknown, p: string, kind: 'livenessProbe' | 'readinessProbe' | 'startupProbe'): FieldError[] {

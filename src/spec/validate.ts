@@ -2,7 +2,7 @@
 
 import { fieldError, sortErrors, type FieldError } from './errors.js';
 import { configMap as configMapSchema, pod as podSchema, secret as secretSchema } from './schema-pod.js';
-import { supportOf } from './support.js';
+import { LINUX_SUPPORT, SUPPORT, supportOf, type SupportEntry } from './support.js';
 import { validateConfigMapData, validateSecretData } from './validate-data.js';
 import { validateObjectMeta, validateTypeMeta } from './validate-meta.js';
 import { validatePodSpec } from './validate-spec.js';
@@ -18,11 +18,13 @@ function notAnObject(value: unknown): FieldError[] {
  */
 export function validatePod(value: unknown): FieldError[] {
   if (!isRecord(value)) return notAnObject(value);
+  const linux = isRecord(value['spec']) && value['spec']['runtimeClassName'] === 'linux';
+  const support = (pattern: string): SupportEntry => supportOf(pattern, linux ? LINUX_SUPPORT : SUPPORT);
   return sortErrors([
     ...validateTypeMeta(value, 'Pod'),
-    ...walk(value, podSchema, { support: (pattern) => supportOf(pattern) }),
+    ...walk(value, podSchema, { support }),
     ...validateObjectMeta(value['metadata'], 'metadata'),
-    ...validatePodSpec(value['spec'], 'spec', (pattern) => supportOf(pattern)),
+    ...validatePodSpec(value['spec'], 'spec', support),
   ]);
 }
 

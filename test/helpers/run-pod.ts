@@ -15,14 +15,15 @@ export interface PodRun {
   pod: PodHandle;
 }
 
+/** Runs the pod to its end and collects stdout per container; the pod is deleted after `limitMs`. */
 export async function runPodCollect(spec: Record<string, unknown>, opts: Record<string, unknown> = {},
-  runtime: Runtime = fastRuntime()): Promise<PodRun> {
+  runtime: Runtime = fastRuntime(), limitMs = 30_000): Promise<PodRun> {
   const pod = await runtime.runPod(spec, opts);
   const chunks: Record<string, Buffer[]> = {};
   pod.on('output', (e: { container: string; stream: string; chunk: Buffer }) => {
     if (e.stream === 'stdout') (chunks[e.container] ??= []).push(e.chunk);
   });
-  const timer = setTimeout(() => void pod.delete(), 30_000);
+  const timer = setTimeout(() => void pod.delete(), limitMs);
   const status = await pod.wait();
   clearTimeout(timer);
   const out: Record<string, string> = {};

@@ -27,9 +27,9 @@ t.test('every table entry names a field of the Pod schema', async (t) => {
 t.test('lookup: exact entries, inheritance, init containers', async (t) => {
   t.equal(supportOf('spec.containers[].image').level, 'supported');
   t.equal(supportOf('spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution').level, 'ignored', 'inherits from an ignored ancestor');
-  t.equal(supportOf('spec.containers[].livenessProbe.httpGet.port').level, 'unsupported', 'inherits from an unsupported ancestor');
+  t.equal(supportOf('spec.containers[].livenessProbe.grpc.port').level, 'unsupported', 'inherits from an unsupported ancestor');
   t.equal(supportOf('spec.initContainers[].image').level, 'supported', 'init containers fall back to containers');
-  t.equal(supportOf('spec.initContainers[].livenessProbe.httpGet').reason, 'needs the pod network, which is not built yet (exec handlers work)');
+  t.equal(supportOf('spec.initContainers[].livenessProbe.grpc').reason, 'grpc probes are not implemented (httpGet, tcpSocket and exec probes are)');
   t.equal(supportOf('spec.containers[].notAField').level, 'unsupported', 'a missing entry under a supported parent is unsupported');
   t.ok(supportOf('spec.hostNetwork').accept?.(false));
   t.notOk(supportOf('spec.hostNetwork').accept?.(true));

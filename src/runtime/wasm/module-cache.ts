@@ -17,16 +17,23 @@ export class ModuleCache {
     return this.byDigest.size;
   }
 
-  /** Loads a module; with a memory limit, its memory maximum is lowered first (cached per digest and limit). */
-  async load(container: string, image: string, memoryLimit?: number): Promise<LoadedModule> {
+  /**
+   * Loads a module; with a memory limit, its memory maximum is lowered first (cached per digest and limit).
+   * A pulled image's module comes from the image store (`source`), its bytes checked against the digest
+   * the store names them by: the cache and the store key on the same digest.
+   */
+  async load(container: string, image: string, memoryLimit?: number, source?: { path: string; digest: string }): Promise<LoadedModule> {
     let bytes: Buffer;
     try {
-      bytes = await readFile(image);
+      bytes = await readFile(source?.path ?? image);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       throw new ImageNotFoundError(container, image, e.code === 'ENOENT' ? 'no such file' : e.message);
     }
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    if (source && digest !== source.digest) {
+      throw new ImageNotFoundError(container, image, `the stored module ${source.digest} is corrupt (its bytes hash to ${digest}); remove the image and pull it again`);
+    }
     const key = memoryLimit ? `${digest}/${memoryLimit}` : digest;
     let compiling = this.byDigest.get(key);
     if (!compiling) {

@@ -1,5 +1,6 @@
-// The import names a guest may use: every function of wasi_snapshot_preview1 and of wasmpod_ipc.
+// The import names a guest may use: every function of wasi_snapshot_preview1, of wasmpod_ipc and the WASIX socket calls.
 import { IPC_FUNCTIONS, IPC_MODULE } from '../../../shim/ipc/abi-ipc.js';
+import { WASIX_FUNCTIONS, WASIX_MODULE } from '../../../shim/net/abi-wasix.js';
 
 export const PREVIEW1_FUNCTIONS: ReadonlySet<string> = new Set([
   'args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'clock_res_get', 'clock_time_get',
@@ -13,10 +14,12 @@ export const PREVIEW1_FUNCTIONS: ReadonlySet<string> = new Set([
 ]);
 
 export const IPC_IMPORTS: ReadonlySet<string> = new Set(IPC_FUNCTIONS);
+export const WASIX_IMPORTS: ReadonlySet<string> = new Set(WASIX_FUNCTIONS);
 
 /** True when the shim provides this import. */
 export function isProvidedImport(i: WebAssembly.ModuleImportDescriptor): boolean {
   if (i.kind !== 'function') return false;
   if (i.module === 'wasi_snapshot_preview1') return PREVIEW1_FUNCTIONS.has(i.name);
+  if (i.module === WASIX_MODULE) return WASIX_IMPORTS.has(i.name);
   return i.module === IPC_MODULE && IPC_IMPORTS.has(i.name);
 }

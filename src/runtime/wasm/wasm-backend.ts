@@ -4,6 +4,7 @@ import type { Backend, ContainerConfig, PodSandbox, SandboxContainer, SandboxOpt
 import { ModuleCache } from './module-cache.js';
 import { WasmContainer } from './wasm-container.js';
 import { IpcNamespace } from '../../ipc/namespace.js';
+import type { PodNetwork } from '../../net/pod-network.js';
 
 class WasmPodSandbox implements PodSandbox {
   readonly id = randomUUID();
@@ -11,14 +12,19 @@ class WasmPodSandbox implements PodSandbox {
   readonly ipc = new IpcNamespace();
   constructor(private readonly cache: ModuleCache, private readonly opts: SandboxOptions = {}) {}
 
+  get network(): PodNetwork | undefined {
+    return this.opts.network;
+  }
+
   async createContainer(config: ContainerConfig): Promise<SandboxContainer> {
-    const { module, digest } = await this.cache.load(config.name, config.image, config.memoryLimit);
-    return new WasmContainer(config, module, digest, this.ipc);
+    const { module, digest } = await this.cache.load(config.name, config.image, config.memoryLimit, config.module);
+    return new WasmContainer(config, module, config.imageID ?? digest, this.ipc, this.opts.network);
   }
 
   async remove(): Promise<void> {
     // Pod-level resources (network, IPC) are released here.
     this.ipc.close();
+    await this.opts.network?.close();
     await this.opts.volumes?.remove();
   }
 }

@@ -1,12 +1,14 @@
 // A WASI container: one worker thread running the module, stdio carried by byte rings drained into the log hooks.
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import type { ContainerConfig, ContainerHooks, ExecResult, ExitInfo, SandboxContainer } from '../sandbox.js';
+import type { ContainerConfig, ContainerHooks, ExecResult, ExitInfo, OutputStream, SandboxContainer } from '../sandbox.js';
 import { ByteRing, READER_CLOSED, WRITER_CLOSED, createDoorbell } from '../../../shim/ring/byte-ring.js';
 import { TERMINATION_FD_ENV } from '../../../shim/fd/termination.js';
 import type { WorkerReport, WorkerStart } from '../../../shim/worker-protocol.js';
 import { WASM_PAGE } from './memory-limit.js';
 import type { IpcNamespace } from '../../ipc/namespace.js';
+import type { PodNetwork } from '../../net/pod-network.js';
+import { NetSession } from '../../net/net-session.js';
 
 const STDIO_RING_BYTES = 64 * 1024;
 const WORKER_URL = new URL('../../../shim/worker.js', import.meta.url);
@@ -31,6 +33,7 @@ export class WasmContainer implements SandboxContainer {
     private readonly module: WebAssembly.Module,
     readonly imageID: string,
     private readonly ipc?: IpcNamespace,
+    private readonly network?: PodNetwork,
   ) {
     if (config.stdin) {
       this.stdinRing = ByteRing.create(STDIO_RING_BYTES);
@@ -62,8 +65,12 @@ export class WasmContainer implements SandboxContainer {
     // Each run gets its own IPC session: what a dead run held is released when its worker ends.
     const ipc = this.ipc?.attach();
     start.ipc = ipc?.init;
+    // Likewise for the network: when the run ends, its connections are closed for it and its ports freed.
+    const net = this.network && new NetSession(this.network, start.bell, this.config.ports ?? []);
+    start.net = net?.init;
     const worker = new Worker(WORKER_URL, {
-      workerData: start, transferList: ipc ? [ipc.init.channel.port] : [], resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+      // The guest's worker needs none of the embedder's Node flags (a test runner's loaders would slow every start).
+      execArgv: [], workerData: start, transferList: [...(ipc ? [ipc.init.channel.port] : []), ...(net ? [net.init.channel.port] : [])], resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });
     this.worker = worker;
     const drains = [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)];
@@ -80,6 +87,7 @@ export class WasmContainer implements SandboxContainer {
       worker.on('exit', () => resolve(this.killedWith ?? result ?? { exitCode: 137, reason: 'Error', message: 'worker ended without a result' }));
     });
     ipc?.end();
+    net?.end();
     // A killed worker could not close its rings; close them so the drains finish with what was written.
     stdout.close(WRITER_CLOSED);
     stderr.close(WRITER_CLOSED);
@@ -123,15 +131,15 @@ export class WasmContainer implements SandboxContainer {
     await this.kill(SIGKILL_EXIT);
   }
 
-  async exec(argv: string[], timeoutMs: number): Promise<ExecResult> {
-    const child = new WasmContainer({ ...this.config, argv, stdin: false }, this.module, this.imageID, this.ipc);
+  async exec(argv: string[], timeoutMs: number, onOutput?: (stream: OutputStream, chunk: Buffer) => void): Promise<ExecResult> {
+    const child = new WasmContainer({ ...this.config, argv, stdin: false, ports: [] }, this.module, this.imageID, this.ipc, this.network);
     const out: Record<'stdout' | 'stderr', Buffer[]> = { stdout: [], stderr: [] };
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       void child.kill({ exitCode: 137, reason: 'Error', signal: 'SIGKILL', message: `timed out after ${timeoutMs} ms` });
     }, timeoutMs);
-    const exit = await child.start({ onStarted: () => undefined, onOutput: (s, c) => out[s].push(c) });
+    const exit = await child.start({ onStarted: () => undefined, onOutput: (s, c) => { out[s].push(c); onOutput?.(s, c); } });
     clearTimeout(timer);
     return {
       exitCode: exit.exitCode, timedOut, stdout: Buffer.concat(out.stdout), stderr: Buffer.concat(out.stderr),
