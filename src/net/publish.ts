@@ -4,6 +4,7 @@ import { openPodStream, type StreamVia } from './pod-stream.js';
 import type { PodNetwork } from './pod-network.js';
 import { HostPortError, PublishSpecError } from './errors.js';
 import type { Pod } from '../spec/types.js';
+import { resetSocket } from './reset.js';
 
 export interface PublishSpec {
   /** The host address to listen on (default 127.0.0.1). */
@@ -50,12 +51,12 @@ export async function publishPort(pod: PodNetwork, spec: PublishSpec, via: Strea
     try {
       stream = openPodStream(pod, spec.containerPort, via);
     } catch {
-      sock.resetAndDestroy();
+      resetSocket(sock);
       return;
     }
     sock.pipe(stream).pipe(sock);
     sock.on('error', () => stream.destroy());
-    stream.on('error', () => sock.resetAndDestroy());
+    stream.on('error', () => resetSocket(sock));
     sock.on('close', () => stream.destroy());
   });
   await new Promise<void>((resolve, reject) => {

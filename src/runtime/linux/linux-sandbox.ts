@@ -43,6 +43,7 @@ export class LinuxPodSandbox implements PodSandbox {
   private readonly containers = new Set<LinuxContainer>();
   private removed?: Promise<void>;
   private unpublish?: () => Promise<void>;
+  private readonly relays = new Set<Duplex>();
 
   private constructor(
     readonly id: string,
@@ -115,8 +116,20 @@ export class LinuxPodSandbox implements PodSandbox {
     return c;
   }
 
-  dial(port: number): Promise<Duplex> {
-    return dialNetns(this.ctx.pauseBinary, this.share.pausePid, port);
+  /**
+   * A stream into `port` of the pod's namespace. The relay process behind it is not in the pod's cgroup,
+   * so the sandbox keeps it and ends it at remove() if its user has not: a probe or a client in flight
+   * when the pod goes must not leave a relay (and a pending write to it) behind.
+   */
+  async dial(port: number): Promise<Duplex> {
+    const stream = await dialNetns(this.ctx.pauseBinary, this.share.pausePid, port);
+    if (this.removed) {
+      stream.destroy();
+    } else {
+      this.relays.add(stream);
+      stream.once('close', () => this.relays.delete(stream));
+    }
+    return stream;
   }
 
   async publishPorts(extra: LinuxPublish[]): Promise<void> {
@@ -130,6 +143,7 @@ export class LinuxPodSandbox implements PodSandbox {
   remove(): Promise<void> {
     this.removed ??= (async () => {
       await this.unpublish?.();
+      for (const r of this.relays) r.destroy();
       await Promise.all([...this.containers].map((c) => c.cleanup()));
       await destroySandbox(this.dir, this.cgroup.dirs);
       await releasePodResources(this.opts);

@@ -30,6 +30,8 @@ class RelayStream extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    // Destroying stdin drops a write still pending to the relay; one left pending holds Node at exit.
+    this.child.stdin.destroy();
     this.child.kill('SIGKILL');
     cb(err);
   }

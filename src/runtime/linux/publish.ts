@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Pod } from '../../spec/types.js';
 import { WasmpodError } from '../../errors.js';
+import { resetSocket } from '../../net/reset.js';
 
 /** A port to publish: the host address and port, and the pod's port. */
 export interface LinuxPublish {
@@ -49,11 +50,11 @@ export async function publishLinuxPorts(dial: (port: number) => Promise<Duplex>,
       dial(p.containerPort).then((stream) => {
         // The client may have gone (or the pod been unpublished) while the relay was being set up.
         if (sock.destroyed) return void stream.destroy();
-        stream.on('error', () => sock.resetAndDestroy());
+        stream.on('error', () => resetSocket(sock));
         sock.on('close', () => stream.destroy());
         sock.pipe(stream).pipe(sock);
         sock.resume();
-      }, () => sock.resetAndDestroy());
+      }, () => resetSocket(sock));
     });
     try {
       await new Promise<void>((resolve, reject) => {
