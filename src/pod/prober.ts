@@ -2,6 +2,7 @@
 import type { Container, Probe } from '../spec/types.js';
 import type { ExecResult } from '../runtime/sandbox.js';
 import { httpGet, tcpSocket, type NetTarget } from './net-handlers.js';
+import { grpcProbe } from './grpc-probe.js';
 
 export type ProbeKind = 'Startup' | 'Liveness' | 'Readiness';
 
@@ -22,15 +23,16 @@ export interface ProbeHooks {
 /** What one run of a probe's handler says: ok, or the failure's message. */
 async function check(c: Container, p: Probe, hooks: ProbeHooks, secondMs: number): Promise<string | undefined> {
   const timeoutMs = (p.timeoutSeconds ?? 1) * secondMs;
-  if (p.httpGet || p.tcpSocket) {
+  if (p.httpGet || p.tcpSocket || p.grpc) {
     if (!hooks.net) return 'the pod has no network';
     try {
+      if (p.grpc) return await grpcProbe(p.grpc, hooks.net, { timeoutMs, timeoutSeconds: p.timeoutSeconds ?? 1, retryMs: secondMs });
       return p.httpGet ? await httpGet(p.httpGet, c, hooks.net, timeoutMs) : await tcpSocket(p.tcpSocket!, c, hooks.net, timeoutMs);
     } catch (err) {
       return (err as Error).message;
     }
   }
-  if (!p.exec) return 'grpc probes are not implemented';
+  if (!p.exec) return 'the probe has no handler';
   const r = await hooks.exec(p.exec.command ?? [], timeoutMs);
   if (r.timedOut) return `command timed out after ${p.timeoutSeconds ?? 1}s`;
   if (r.exitCode === 0) return undefined;

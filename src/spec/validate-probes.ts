@@ -25,6 +25,8 @@ function oneHandler(h: Record<string, unknown>, p: string, allowed: string[]): F
     });
   }
   if (tcp) errors.push(...portNumOrName(tcp['port'], `${p}.tcpSocket.port`));
+  const grpc = rec(h['grpc']);
+  if (grpc) errors.push(...grpcPort(grpc['port'], `${p}.grpc.port`));
   return errors;
 }
 
@@ -36,6 +38,16 @@ function portNumOrName(port: unknown, at: string): FieldError[] {
   if (port === undefined || port === null || port === '' || port === 0) return [fieldError.required(at)];
   const msgs = typeof port === 'number' ? isValidPortNum(port) : typeof port === 'string' ? isValidPortName(port) : [];
   return msgs.map((m) => fieldError.invalid(at, m));
+}
+
+/**
+ * A grpc handler's port: a number (never a name, GRPCAction.port is an int32), checked as Kubernetes checks
+ * `intstr.FromInt32(port)`: a missing port is 0, which is out of range rather than required.
+ */
+function grpcPort(port: unknown, at: string): FieldError[] {
+  if (port === undefined || port === null) port = 0;
+  if (typeof port !== 'number' || !Number.isInteger(port)) return []; // the schema reports a port that is not an integer
+  return isValidPortNum(port).map((m) => fieldError.invalid(at, m));
 }
 
 export function validateProbe(value: unknown, p: string, kind: 'livenessProbe' | 'readinessProbe' | 'startupProbe'): FieldError[] {
