@@ -24,6 +24,9 @@ export class StreamSocket extends SocketBase {
   private pending?: Int32Array;
   private shutRd = false;
   private shutWr = false;
+  /** SO_SNDBUF / SO_RCVBUF as the guest set them: they cap how far the connection's rings grow. */
+  private sndbuf = 0;
+  private rcvbuf = 0;
 
   constructor(family: AddressFamily.INET4 | AddressFamily.INET6, net: NetContext, conn?: ConnInit) {
     super(family, net);
@@ -33,6 +36,22 @@ export class StreamSocket extends SocketBase {
   private established(init: ConnInit): void {
     this.conn = new Conn(init);
     this.localAddr = init.local;
+    this.applyBufferSizes();
+  }
+
+  override setOptSize(opt: number, value: bigint): void {
+    super.setOptSize(opt, value);
+    const bytes = Number(value > 0x40000000n ? 0x40000000n : value);
+    if (opt === SockOption.SEND_BUF_SIZE) this.sndbuf = bytes;
+    else if (opt === SockOption.RECV_BUF_SIZE) this.rcvbuf = bytes;
+    else return;
+    this.applyBufferSizes();
+  }
+
+  private applyBufferSizes(): void {
+    if (!this.conn) return;
+    if (this.sndbuf > 0) this.conn.tx.limitGrowth(this.sndbuf, 'writer');
+    if (this.rcvbuf > 0) this.conn.rx.limitGrowth(this.rcvbuf, 'reader');
   }
 
   status(): number {

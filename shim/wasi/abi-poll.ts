@@ -6,6 +6,7 @@ import {
 import { type WasiContext, syscall, u32 } from './context.js';
 import { now } from './abi-proc.js';
 import type { FdObject } from '../fd/fd-object.js';
+import { sleepOnBell } from '../ring/doorbell.js';
 
 interface Sub {
   userdata: bigint;
@@ -85,14 +86,11 @@ export function pollImports(ctx: WasiContext): Record<string, (...a: never[]) =>
       const subs = readSubs(ctx, u32(inPtr), count);
       let deadline: bigint | undefined;
       for (const s of subs) if (s.deadline !== undefined && (deadline === undefined || s.deadline < deadline)) deadline = s.deadline;
-      let events: Event[];
+      let events: Event[] = [];
+      const check = (): boolean => (events = ready(subs)).length > 0;
       for (;;) {
-        // Read the bell before checking, so a ring that changes after the check still wakes the wait.
-        const seen = Atomics.load(bell, 0);
-        events = ready(subs);
-        if (events.length > 0) break;
         const waitMs = deadline === undefined ? Infinity : Number(deadline - now(Clockid.MONOTONIC)) / 1e6;
-        if (waitMs > 0) Atomics.wait(bell, 0, seen, waitMs);
+        if (sleepOnBell(bell, check, waitMs)) break;
       }
       events.forEach((e, i) => {
         const p = u32(outPtr) + i * EVENT_SIZE;

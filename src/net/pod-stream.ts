@@ -4,7 +4,7 @@ import { Errno, WasiError } from '../../shim/wasi/errno.js';
 import { AddressFamily, type SockAddr } from '../../shim/net/addr.js';
 import { Conn } from '../../shim/net/conn.js';
 import { PEER_RESET } from '../../shim/net/protocol.js';
-import { READER_CLOSED, WRITER_CLOSED } from '../../shim/ring/byte-ring.js';
+import { READER_CLOSED, WRITER_CLOSED, createDoorbell } from '../../shim/ring/byte-ring.js';
 import type { PodNetwork } from './pod-network.js';
 import { PodConnectionRefusedError } from './errors.js';
 
@@ -88,7 +88,8 @@ export class PodStream extends Duplex {
   }
 }
 
-const HOST_BELL = new SharedArrayBuffer(4);
+/** Nobody sleeps on it: the host side waits on the rings themselves. */
+const HOST_BELL = createDoorbell().buffer as SharedArrayBuffer;
 
 /**
  * Opens a connection from the host into `pod`'s `port`, as `kubectl port-forward` does (over the pod's

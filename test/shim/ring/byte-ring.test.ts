@@ -1,6 +1,8 @@
 import t from 'tap';
 import { Worker } from 'node:worker_threads';
-import { ByteRing, READER_CLOSED, WRITER_CLOSED } from '../../../dist/shim/ring/byte-ring.js';
+import {
+  ByteRing, READER_CLOSED, WRITER_CLOSED, createDoorbell, ringBell, sleepOnBell,
+} from '../../../dist/shim/ring/byte-ring.js';
 
 t.test('bytes come out in order across the wrap-around', async (t) => {
   const ring = ByteRing.create(7);
@@ -41,35 +43,47 @@ t.test('close flags reach the other side', async (t) => {
   t.equal(ring.closedFlags(), WRITER_CLOSED | READER_CLOSED);
 });
 
-t.test('a blocked writer in another thread resumes as the reader drains, losing nothing', async (t) => {
-  const ring = ByteRing.create(1024);
-  const total = 1 << 20;
+/** Runs `body` in a worker with `ring` (a ByteRing over workerData.init) and `total` in scope. */
+function ringWorker(body: string, init: unknown, total: number): Worker {
+  const url = new URL('../../../dist/shim/ring/byte-ring.js', import.meta.url).href;
   const code = `
     const { workerData } = require('node:worker_threads');
-    const ctl = new Int32Array(workerData.sab, 0, 4);
-    const data = new Uint8Array(workerData.sab, 16);
-    const cap = data.length;
+    import(${JSON.stringify(url)}).then(({ ByteRing }) => {
+      const ring = new ByteRing(workerData.init);
+      const total = ${total};
+      ${body}
+    });
+  `;
+  return new Worker(code, { eval: true, workerData: { init } });
+}
+
+t.test('a blocked writer in another thread resumes as the reader drains, losing nothing, while the ring grows', async (t) => {
+  // A 1-byte write first, so every later byte sits at an odd offset of the ring (the misaligned copy path).
+  const ring = ByteRing.create(1024, 16 * 1024);
+  const total = 1 << 22;
+  const w = ringWorker(`
+    const src = new Uint8Array(5000);
     let sent = 0;
-    // Word 3 is the ring's change counter: every write, read and close bumps it, and waiters sleep on it.
-    while (sent < ${total}) {
-      const seq = Atomics.load(ctl, 3);
-      const head = Atomics.load(ctl, 0), tail = Atomics.load(ctl, 1);
-      const free = cap - ((tail - head) >>> 0);
-      if (free === 0) { Atomics.wait(ctl, 3, seq); continue; }
-      const n = Math.min(free, ${total} - sent);
-      for (let i = 0; i < n; i++) data[((tail >>> 0) + i) % cap] = (sent + i) & 0xff;
-      Atomics.store(ctl, 1, (tail + n) | 0); Atomics.add(ctl, 3, 1); Atomics.notify(ctl, 3);
+    while (sent < total) {
+      const n = Math.min(sent === 0 ? 1 : src.length, total - sent);
+      for (let i = 0; i < n; i++) src[i] = (sent + i) & 0xff;
+      let done = 0;
+      while (done < n) {
+        const put = ring.write(src.subarray(done, n));
+        done += put;
+        if (put === 0) ring.waitWritable();
+      }
       sent += n;
     }
-    Atomics.or(ctl, 2, 1); Atomics.add(ctl, 3, 1); Atomics.notify(ctl, 3);
-  `;
-  const w = new Worker(code, { eval: true, workerData: ring.init });
+    ring.close(1);
+  `, ring.init, total);
   let got = 0;
   let bad = 0;
-  const buf = new Uint8Array(300);
+  const buf = new Uint8Array(3001);
   for (;;) {
-    const n = ring.read(buf);
-    for (let i = 0; i < n; i++) if (buf[i] !== ((got + i) & 0xff)) bad++;
+    const n = ring.read(buf.subarray(got & 1));
+    const out = buf.subarray(got & 1, (got & 1) + n);
+    for (let i = 0; i < n; i++) if (out[i] !== ((got + i) & 0xff)) bad++;
     got += n;
     if (n === 0) {
       if (ring.closedFlags() & WRITER_CLOSED && ring.available() === 0) break;
@@ -79,4 +93,115 @@ t.test('a blocked writer in another thread resumes as the reader drains, losing 
   await w.terminate();
   t.equal(got, total);
   t.equal(bad, 0);
+  t.ok(ring.capacity > 1024 && ring.capacity <= 16 * 1024, `grew to ${ring.capacity} bytes, within its maximum`);
+});
+
+t.test('a reader blocked in another thread wakes for each write and for the close', async (t) => {
+  const ring = ByteRing.create(64);
+  const total = 200_000;
+  const sums = new Int32Array(new SharedArrayBuffer(8));
+  const w = ringWorker(`
+    const out = new Int32Array(workerData.init.sums);
+    const buf = new Uint8Array(7);
+    let got = 0, sum = 0;
+    for (;;) {
+      const n = ring.read(buf);
+      for (let i = 0; i < n; i++) sum = (sum + buf[i]) | 0;
+      got += n;
+      if (n === 0) {
+        if (ring.closedFlags() & 1 && ring.available() === 0) break;
+        ring.waitReadable();
+      }
+    }
+    Atomics.store(out, 0, got); Atomics.store(out, 1, sum); Atomics.notify(out, 0);
+  `, { ...ring.init, sums: sums.buffer }, total);
+  let sum = 0;
+  const chunk = new Uint8Array(13);
+  for (let sent = 0; sent < total;) {
+    const n = Math.min(chunk.length, total - sent);
+    for (let i = 0; i < n; i++) { chunk[i] = (sent + i) % 251; sum = (sum + chunk[i]) | 0; }
+    let done = 0;
+    while (done < n) {
+      done += ring.write(chunk.subarray(done, n));
+      if (done < n) await ring.waitWritableAsync();
+    }
+    sent += n;
+  }
+  ring.close(WRITER_CLOSED);
+  while (Atomics.load(sums, 0) === 0) await Atomics.waitAsync(sums, 0, 0).value;
+  await w.terminate();
+  t.equal(sums[0], total);
+  t.equal(sums[1], sum);
+});
+
+t.test('a ring grows only when full and then drained, by doubling, up to its maximum', async (t) => {
+  const ring = ByteRing.create(8, 32);
+  const out = new Uint8Array(64);
+  t.equal(ring.write(new Uint8Array(4)), 4);
+  t.equal(ring.read(out), 4);
+  t.equal(ring.write(new Uint8Array(4)), 4, 'not full yet: no growth');
+  t.equal(ring.capacity, 8);
+  t.equal(ring.write(new Uint8Array(20)), 4, 'full: takes what fits');
+  t.equal(ring.capacity, 8, 'no growth while bytes are in it');
+  t.equal(ring.read(out), 8);
+  t.equal(ring.write(Uint8Array.from({ length: 20 }, (_, i) => i)), 16, 'drained after being full: doubled');
+  t.equal(ring.capacity, 16);
+  t.equal(ring.read(out), 16);
+  t.same([...out.subarray(0, 16)], Array.from({ length: 16 }, (_, i) => i));
+  t.equal(ring.write(new Uint8Array(40)), 32);
+  t.equal(ring.read(out), 32);
+  t.equal(ring.write(new Uint8Array(40)), 32, 'never beyond its maximum');
+  t.equal(ring.capacity, 32);
+  const other = new ByteRing(ring.init);
+  t.equal(other.capacity, 32, 'the other side sees the new size');
+  t.equal(other.read(out), 32);
+
+  const fixed = ByteRing.create(8);
+  fixed.write(new Uint8Array(20));
+  fixed.read(out);
+  t.equal(fixed.write(new Uint8Array(20)), 8, 'a ring made without a maximum keeps its size');
+});
+
+t.test('SO_SNDBUF and SO_RCVBUF cap the growth: the lower wins, rounded down to a power of two', async (t) => {
+  const grown = (ring: ByteRing): number => {
+    const out = new Uint8Array(256);
+    for (let i = 0; i < 8; i++) {
+      ring.write(new Uint8Array(256));
+      while (ring.read(out) > 0) { /* drain */ }
+    }
+    return ring.capacity;
+  };
+  const a = ByteRing.create(8, 128);
+  new ByteRing(a.init).limitGrowth(40, 'reader');
+  t.equal(grown(a), 32);
+  const b = ByteRing.create(8, 128);
+  b.limitGrowth(64, 'writer');
+  new ByteRing(b.init).limitGrowth(1000, 'reader');
+  t.equal(grown(b), 64);
+  const c = ByteRing.create(16, 128);
+  c.limitGrowth(1, 'writer');
+  t.equal(grown(c), 16, 'never below the size it has');
+  t.equal(grown(ByteRing.create(8, 128)), 128, 'unset: up to the maximum');
+});
+
+t.test('a doorbell counts rings only while someone sleeps on it', async (t) => {
+  const bell = createDoorbell();
+  ringBell(bell);
+  t.equal(bell[0], 0, 'nobody asleep: no ring, no notify');
+  t.equal(sleepOnBell(bell, () => true, 1000), true, 'ready at once: no sleep');
+  const ring = ByteRing.create(16);
+  ring.readerBell = bell;
+  const code = `
+    const { workerData } = require('node:worker_threads');
+    const bell = new Int32Array(workerData);
+    Atomics.add(bell, 1, 1);
+    const seen = Atomics.load(bell, 0);
+    Atomics.wait(bell, 0, seen);
+    Atomics.sub(bell, 1, 1);
+  `;
+  const w = new Worker(code, { eval: true, workerData: bell.buffer });
+  while (Atomics.load(bell, 1) === 0) await new Promise((r) => setImmediate(r));
+  ring.write(Uint8Array.of(1));
+  await new Promise((r) => w.once('exit', r));
+  t.equal(bell[0], 1, 'the sleeper was rung awake');
 });

@@ -1,0 +1,39 @@
+// A thread's wake-up word while it waits for any of several rings (poll_oneoff), paid for only when it sleeps.
+
+/**
+ * A doorbell is a thread's wake-up word while it waits for any of several rings (poll_oneoff): word 0
+ * counts rings, word 1 counts sleepers. Every ring change rings the bells registered on its side, and
+ * only a bell with a sleeper pays for a notify.
+ */
+export type Doorbell = Int32Array;
+const BELL_RINGS = 0;
+const BELL_SLEEPERS = 1;
+
+export function createDoorbell(): Doorbell {
+  return new Int32Array(new SharedArrayBuffer(8));
+}
+
+export function ringBell(bell: Doorbell | undefined): void {
+  if (!bell) return;
+  // A one-word bell (made elsewhere) has no sleeper count: always notify it.
+  if (bell.length > BELL_SLEEPERS && Atomics.load(bell, BELL_SLEEPERS) === 0) return;
+  Atomics.add(bell, BELL_RINGS, 1);
+  Atomics.notify(bell, BELL_RINGS);
+}
+
+/**
+ * Sleeps on `bell` until it rings or `timeoutMs` passes, unless `ready()` is already true. The sleeper
+ * registers before it checks, so a ring that lands between the check and the sleep is never lost.
+ */
+export function sleepOnBell(bell: Doorbell, ready: () => boolean, timeoutMs: number): boolean {
+  const counted = bell.length > BELL_SLEEPERS;
+  if (counted) Atomics.add(bell, BELL_SLEEPERS, 1);
+  try {
+    const seen = Atomics.load(bell, BELL_RINGS);
+    if (ready()) return true;
+    if (timeoutMs > 0) Atomics.wait(bell, BELL_RINGS, seen, timeoutMs);
+    return false;
+  } finally {
+    if (counted) Atomics.sub(bell, BELL_SLEEPERS, 1);
+  }
+}
