@@ -74,7 +74,8 @@ export class CallServer {
   private closed = false;
   private attached: unknown = undefined;
 
-  constructor(private readonly handler: (req: CallRequest) => number) {
+  /** A handler may answer later (a Promise): the worker sleeps until then, as it does in any blocking call. */
+  constructor(private readonly handler: (req: CallRequest) => number | Promise<number>) {
     const sab = new SharedArrayBuffer(HEADER_BYTES + CALL_DATA_BYTES);
     this.ctl = new Int32Array(sab, 0, HEADER_WORDS);
     this.args = new Int32Array(sab, ARGS * 4, ARG_WORDS);
@@ -100,10 +101,12 @@ export class CallServer {
         req.payload = this.data.subarray(0, Math.min(Atomics.load(this.ctl, DATA_LEN), CALL_DATA_BYTES));
         let status: number;
         try {
-          status = this.handler(req);
+          const r = this.handler(req);
+          status = typeof r === 'number' ? r : await r;
         } catch {
           status = Errno.IO; // a host bug must not leave the worker asleep forever
         }
+        if (this.closed) return;
         if (this.attached !== undefined) this.channel.port1.postMessage(this.attached);
         this.attached = undefined;
         Atomics.store(this.ctl, STATUS, status);

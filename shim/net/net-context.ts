@@ -10,6 +10,8 @@ interface Preopened<S> { socket: S; closeFd(): void }
 export class NetContext {
   readonly podIP: string;
   readonly owner: number;
+  /** The pod's ports are the host's (hostNetwork): for messages. */
+  readonly hostNetwork: boolean;
   private readonly client: CallClient;
   private readonly wire = new Uint8Array(WIRE_ADDR_SIZE);
   private readonly preopened = new Map<string, Preopened<{ handOver(): number }>>();
@@ -18,6 +20,7 @@ export class NetContext {
     this.client = new CallClient(init.channel);
     this.podIP = init.podIP;
     this.owner = init.owner;
+    this.hostNetwork = init.hostNetwork === true;
   }
 
   private call(op: NetOp, payload: Uint8Array, ...args: number[]): void {

@@ -7,7 +7,7 @@ import { StreamSocket } from './stream-socket.js';
 import type { NetContext } from './net-context.js';
 import type { PortDecl } from './protocol.js';
 
-const ERRNO_TEXT: Record<number, string> = { 3: 'address already in use in the pod', 4: 'address not available' };
+const ERRNO_TEXT: Record<number, string> = { 2: 'permission denied', 3: 'address already in use in the pod', 4: 'address not available' };
 
 /** A declared port that cannot be opened: the container fails before its guest runs. */
 export class PortOpenError extends Error {}
@@ -28,7 +28,8 @@ export function openPortSockets(fds: FdTable, net: NetContext, ports: PortDecl[]
       if (s instanceof StreamSocket) s.listen(0);
     } catch (err) {
       if (!(err instanceof WasiError)) throw err;
-      throw new PortOpenError(`containerPort ${p.port}/${p.protocol}: ${ERRNO_TEXT[err.errno] ?? `errno ${err.errno}`}`);
+      const text = err.errno === 3 && net.hostNetwork ? 'address already in use on the host' : ERRNO_TEXT[err.errno];
+      throw new PortOpenError(`containerPort ${p.port}/${p.protocol}: ${text ?? `errno ${err.errno}`}`);
     }
     const fd = fds.add(s);
     // A WASIX guest that binds the port itself takes this socket's binding over (net-context.ts).

@@ -69,4 +69,6 @@ export interface NetInit {
   /** This container run's owner id: tags the datagram-queue slots it is writing, recovered if it dies mid-send. */
   owner: number;
   ports: PortDecl[];
+  /** The pod uses the host's network (hostNetwork: true): its ports are the host's. */
+  hostNetwork?: boolean;
 }

@@ -5,8 +5,8 @@ import { MessageQueue } from '../../shim/ipc/queue.js';
 import { decodeAddr } from '../../shim/net/addr.js';
 import { Conn } from '../../shim/net/conn.js';
 import { MAX_OWNER } from '../../shim/ipc/layout.js';
-import { NetOp, SockKind, type NetInit, type PortDecl } from '../../shim/net/protocol.js';
-import type { BindingOwner, PodNetwork } from './pod-network.js';
+import { NetOp, SockKind, type ConnInit, type NetInit, type PortDecl } from '../../shim/net/protocol.js';
+import type { Binding, BindingOwner, PodNetwork } from './pod-network.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
@@ -30,10 +30,11 @@ export class NetSession implements BindingOwner {
   /** Datagram queues it has sent to: a send cut short by its death is recovered there. */
   private readonly queues = new Set<SharedArrayBuffer>();
   readonly init: NetInit;
+  private ended = false;
 
   constructor(private readonly pod: PodNetwork, readonly bell: SharedArrayBuffer, ports: PortDecl[]) {
     this.server = new CallServer((req) => this.handle(req));
-    this.init = { channel: this.server.init, podIP: pod.ip, owner: this.owner, ports };
+    this.init = { channel: this.server.init, podIP: pod.ip, owner: this.owner, ports, ...(pod.host ? { hostNetwork: true } : {}) };
   }
 
   track(conn: Conn): void {
@@ -51,26 +52,35 @@ export class NetSession implements BindingOwner {
     if (this.conns.length >= MAX_CONNECTIONS) throw new WasiError(Errno.NOBUFS);
   }
 
-  private handle(req: CallRequest): number {
-    try {
-      this.dispatch(req);
-      return Errno.SUCCESS;
-    } catch (err) {
+  private handle(req: CallRequest): number | Promise<number> {
+    const errno = (err: unknown): number => {
       if (err instanceof WasiError) return err.errno;
       throw err;
+    };
+    try {
+      const later = this.dispatch(req);
+      return later ? later.then(() => Errno.SUCCESS, errno) : Errno.SUCCESS;
+    } catch (err) {
+      return errno(err);
     }
   }
 
-  private dispatch(req: CallRequest): void {
+  /** Answers at once, or (a hostNetwork pod's bind, connect and resolve wait for the host) later. */
+  private dispatch(req: CallRequest): void | Promise<void> {
     const { pod } = this;
     const [a0, a1] = req.args;
     switch (req.op) {
       case NetOp.BIND: {
-        const b = pod.bind(a0 as SockKind, decodeAddr(req.payload), this);
-        req.args[0] = b.id;
-        req.args[1] = b.addr.port;
-        if (b.dgram) req.attach(b.dgram);
-        return;
+        const bound = (b: Binding): void => {
+          // The run may have ended while the host was binding: the port goes back at once.
+          if (this.ended) pod.release(b);
+          req.args[0] = b.id;
+          req.args[1] = b.addr.port;
+          if (b.dgram) req.attach(b.dgram);
+        };
+        const addr = decodeAddr(req.payload);
+        if (pod.host) return pod.host.bind(a0 as SockKind, addr, this).then(bound);
+        return bound(pod.bind(a0 as SockKind, addr, this));
       }
       case NetOp.LISTEN:
         req.attach({ pending: pod.listen(pod.owned(a0, this), a1).buffer });
@@ -83,10 +93,16 @@ export class NetSession implements BindingOwner {
       }
       case NetOp.CONNECT: {
         this.reserve();
-        const init = pod.connect(decodeAddr(req.payload), this, a0 ? pod.owned(a0, this) : undefined);
-        this.track(new Conn(init));
-        req.attach(init);
-        return;
+        const connected = (init: ConnInit): void => {
+          const conn = new Conn(init);
+          if (this.ended) conn.close();
+          this.track(conn);
+          req.attach(init);
+        };
+        const dest = decodeAddr(req.payload);
+        const bound = a0 ? pod.owned(a0, this) : undefined;
+        const init = pod.host ? pod.host.connect(dest, this, bound) : pod.connect(dest, this, bound);
+        return init instanceof Promise ? init.then(connected) : connected(init);
       }
       case NetOp.CLOSE:
         pod.release(pod.owned(a0, this));
@@ -98,12 +114,14 @@ export class NetSession implements BindingOwner {
         } catch {
           throw new WasiError(Errno.INVAL);
         }
+        if (pod.host) return pod.host.resolve(name).then((found) => req.attach(found));
         req.attach(pod.cluster.resolve(pod, name));
         return;
       }
       case NetOp.DGRAM_PEER: {
-        pod.owned(a0, this);
-        const target = pod.dgramPeer(decodeAddr(req.payload));
+        const from = pod.owned(a0, this);
+        const dest = decodeAddr(req.payload);
+        const target = pod.host ? pod.host.dgramPeer(from, dest) : pod.dgramPeer(dest);
         this.queues.add(target.queue);
         req.attach(target);
         return;
@@ -118,6 +136,7 @@ export class NetSession implements BindingOwner {
    * where it left bytes unread), its ports are freed, and datagram sends it was making are undone.
    */
   end(): void {
+    this.ended = true;
     this.server.close();
     for (const c of this.conns) if (!c.closed()) c.close();
     this.conns = [];

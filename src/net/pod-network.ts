@@ -10,9 +10,12 @@ import { Conn } from '../../shim/net/conn.js';
 import { SockKind, type ConnInit, type DgramInit } from '../../shim/net/protocol.js';
 import { MAX_DATAGRAM } from '../../shim/net/dgram-socket.js';
 import type { ClusterNetwork, Route } from './cluster-network.js';
+import type { HostNetwork } from './host-network.js';
 
 /** Bytes of each direction of a stream connection (its socket buffer): what a writer can get ahead of its reader. */
 export const STREAM_RING_BYTES = 128 * 1024;
+/** What a busy direction grows to (doubling each time a full ring drains): only bytes in use are committed. */
+export const STREAM_RING_MAX_BYTES = 1024 * 1024;
 /** Datagrams a bound UDP socket queues before further ones are dropped. */
 export const DGRAM_QUEUE_MESSAGES = 32;
 const EPHEMERAL_FIRST = 32768;
@@ -29,6 +32,10 @@ interface Pending { init: ConnInit; conn: Conn }
 export class Binding {
   listener?: { pending: Int32Array; backlog: number; queue: Pending[] };
   dgram?: DgramInit;
+  /** Host resources behind the binding (a hostNetwork pod's real listener), let go when it is released. */
+  onRelease?: () => void;
+  /** Called when the binding starts listening (a hostNetwork pod's listener hands over early connections). */
+  onListen?: () => void;
   constructor(readonly id: number, readonly kind: SockKind, readonly addr: SockAddr, readonly owner: BindingOwner) {}
 
   /** Whether a connection to `to` (over loopback or not) reaches this binding's address. */
@@ -48,6 +55,8 @@ export class PodNetwork {
   /** Host-side resources tied to the pod's life (published ports), closed with it. */
   private readonly closers: (() => Promise<void>)[] = [];
   closed = false;
+  /** Set for a hostNetwork pod: its stream ports and connections are the host's (host-network.ts). */
+  host?: HostNetwork;
 
   constructor(readonly cluster: ClusterNetwork, readonly ip: string, readonly name: string,
     readonly namespace: string, readonly hostname: string) {}
@@ -73,10 +82,20 @@ export class PodNetwork {
     if (!(isAny(a) || isLoopback(a) || (a.family === AddressFamily.INET4 && a.ip === this.ip))) {
       throw new WasiError(Errno.ADDRNOTAVAIL);
     }
-    const port = addr.port === 0 ? this.ephemeral(kind) : addr.port;
-    const key = this.key(kind, port);
+    return this.reserve(kind, { ...addr, port: addr.port === 0 ? this.ephemeral(kind) : addr.port }, owner);
+  }
+
+  /** Whether the pod's port space has `port` of `kind` taken (a hostNetwork bind checks before asking the host). */
+  inUse(kind: SockKind, port: number): boolean {
+    return this.ports.has(this.key(kind, port));
+  }
+
+  /** Takes `addr` (its port chosen) in the pod's port space, with no check of the address itself. */
+  reserve(kind: SockKind, addr: SockAddr, owner: BindingOwner): Binding {
+    if (this.closed) throw new WasiError(Errno.NETDOWN);
+    const key = this.key(kind, addr.port);
     if (this.ports.has(key)) throw new WasiError(Errno.ADDRINUSE);
-    const b = new Binding(this.nextId++, kind, { ...addr, port }, owner);
+    const b = new Binding(this.nextId++, kind, addr, owner);
     if (kind === SockKind.DGRAM) {
       b.dgram = {
         queue: createQueueBuffer(DGRAM_QUEUE_MESSAGES, WIRE_ADDR_SIZE + MAX_DATAGRAM),
@@ -101,6 +120,7 @@ export class PodNetwork {
     if (b.kind !== SockKind.STREAM) throw new WasiError(Errno.NOTSUP);
     b.listener ??= { pending: new Int32Array(new SharedArrayBuffer(4)), backlog, queue: [] };
     b.listener.backlog = backlog;
+    b.onListen?.();
     return b.listener.pending;
   }
 
@@ -119,6 +139,7 @@ export class PodNetwork {
     if (this.ids.get(b.id) !== b) return;
     this.ids.delete(b.id);
     this.ports.delete(this.key(b.kind, b.addr.port));
+    b.onRelease?.();
     for (const p of b.listener?.queue ?? []) p.conn.close(true);
     if (b.listener) {
       b.listener.queue.length = 0;
@@ -153,13 +174,21 @@ export class PodNetwork {
   /** Connects to a route already chosen (the host's streams come in over loopback or via the pod IP). */
   connectRoute(r: Route, from: { bell: SharedArrayBuffer }, bound?: Binding): ConnInit {
     const l = this.listenerFor(SockKind.STREAM, r);
-    const listener = l.listener!;
-    if (listener.queue.length >= listener.backlog) throw new WasiError(Errno.CONNREFUSED);
-    const ab = ByteRing.create(STREAM_RING_BYTES);
-    const ba = ByteRing.create(STREAM_RING_BYTES);
     const local: SockAddr = { ...r.source, port: bound ? bound.addr.port : this.ephemeral(SockKind.STREAM) };
-    const mine: ConnInit = { rx: ba.init, tx: ab.init, peerBell: l.owner.bell, local, peer: r.to };
-    const theirs: ConnInit = { rx: ab.init, tx: ba.init, peerBell: from.bell, local: r.to, peer: local };
+    return this.offer(l, local, r.to, from.bell);
+  }
+
+  /**
+   * Queues a new connection from `from` to `to` in the backlog of listener `l` (ECONNREFUSED when it is
+   * full) and returns the connector's end; the acceptor's waits in the backlog.
+   */
+  offer(l: Binding, from: SockAddr, to: SockAddr, fromBell: SharedArrayBuffer): ConnInit {
+    const listener = l.listener;
+    if (!listener || listener.queue.length >= listener.backlog) throw new WasiError(Errno.CONNREFUSED);
+    const ab = ByteRing.create(STREAM_RING_BYTES, STREAM_RING_MAX_BYTES);
+    const ba = ByteRing.create(STREAM_RING_BYTES, STREAM_RING_MAX_BYTES);
+    const mine: ConnInit = { rx: ba.init, tx: ab.init, peerBell: l.owner.bell, local: from, peer: to };
+    const theirs: ConnInit = { rx: ab.init, tx: ba.init, peerBell: fromBell, local: to, peer: from };
     listener.queue.push({ init: theirs, conn: new Conn(theirs) });
     Atomics.add(listener.pending, 0, 1);
     Atomics.notify(listener.pending, 0);

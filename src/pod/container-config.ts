@@ -1,4 +1,5 @@
 // Turns a container of the pod spec into what a backend runs: argv, environment, and mounts of checked hostPath volumes.
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Container, Pod } from '../spec/types.js';
 import type { ContainerConfig } from '../runtime/sandbox.js';
@@ -31,9 +32,18 @@ export function mountsOf(pod: Pod, c: Container): MountSpec[] {
   });
 }
 
+/**
+ * A wasm guest has no uname(): a hostNetwork pod's containers learn the node's hostname, which is theirs,
+ * from HOSTNAME, as container runtimes set it (unless the container's env sets it itself).
+ */
+function withHostname(pod: Pod, env: string[]): string[] {
+  if (!pod.spec.hostNetwork || pod.spec.runtimeClassName === 'linux' || env.some((e) => e.startsWith('HOSTNAME='))) return env;
+  return [...env, `HOSTNAME=${os.hostname()}`];
+}
+
 /** With the pod's volumes set up, mounts and env come from src/volume (subPath, valueFrom, envFrom). */
 export function containerConfig(pod: Pod, c: Container, volumes?: PodVolumes): ContainerConfig {
-  const env = volumes ? containerEnv(pod, c, volumes.lookup) : envOf(c);
+  const env = withHostname(pod, volumes ? containerEnv(pod, c, volumes.lookup) : envOf(c));
   const mounts = volumes ? containerMounts(c, volumes) : mountsOf(pod, c);
   const mem = c.resources?.limits?.memory;
   const cpuLimit = c.resources?.limits?.cpu;

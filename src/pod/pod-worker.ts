@@ -22,6 +22,8 @@ export interface PodWorkerOptions {
   configs?: Map<string, ContainerConfig>;
   /** The pod's network as the kubelet reaches it (httpGet and tcpSocket probes, httpGet hooks). */
   net?: NetTarget;
+  /** A hostNetwork pod's IP, which is the node's: reported as both status.podIP and status.hostIP. */
+  nodeIP?: string;
 }
 
 
@@ -60,6 +62,10 @@ export class PodWorker {
     for (const c of pod.spec.containers) add(c, 'app', this.app);
     if (this.init.length > 0) for (const l of this.app) l.status.state = { waiting: { reason: 'PodInitializing' } };
     this.status = { phase: 'Pending', conditions: [], startTime: rfc3339() };
+    if (opts.nodeIP) {
+      const ips = [{ ip: opts.nodeIP }];
+      Object.assign(this.status, { hostIP: opts.nodeIP, hostIPs: ips, podIP: opts.nodeIP, podIPs: structuredClone(ips) });
+    }
     setCondition(this.status.conditions!, 'PodScheduled', true);
     setCondition(this.status.conditions!, 'Initialized', this.init.length === 0, 'ContainersNotInitialized');
     setCondition(this.status.conditions!, 'ContainersReady', false, 'ContainersNotReady');

@@ -6,7 +6,7 @@ import { STORAGE_PLUGIN_SOURCES } from './schema-volume.js';
  * - supported: validated and used;
  * - ignored: accepted (and type-checked) but without effect, as it changes nothing for a single-node runtime;
  * - unsupported: rejected with `<path>: not supported yet[: reason]`, unless `accept(value)` says this
- *   particular value behaves as if the field were absent (`hostNetwork: false`).
+ *   particular value behaves as if the field were absent (`hostPID: false`).
  */
 export type SupportLevel = 'supported' | 'ignored' | 'unsupported';
 
@@ -22,7 +22,6 @@ const U = (reason?: string, accept?: (value: unknown) => boolean): SupportEntry 
   ({ level: 'unsupported', ...(reason ? { reason } : {}), ...(accept ? { accept } : {}) });
 const isFalse = (v: unknown): boolean => v === false;
 
-const NO_GRPC = 'grpc probes are not implemented (httpGet, tcpSocket and exec probes are)';
 const TCP_HOOK = 'Kubernetes deprecated tcpSocket lifecycle handlers and its kubelet does not run them';
 const OWN_POD = 'probes and hooks reach the pod\'s own network only';
 
@@ -90,6 +89,8 @@ export const SUPPORT: Readonly<Record<string, SupportEntry>> = {
   'spec.terminationGracePeriodSeconds': S,
   'spec.activeDeadlineSeconds': S,
   'spec.hostname': S,
+  // Guest sockets become host sockets (docs/network.md).
+  'spec.hostNetwork': S,
   // Scheduling, placement, cluster DNS and API credentials: there is one node and no API token to mount.
   'spec.nodeName': I,
   'spec.nodeSelector': I,
@@ -111,7 +112,6 @@ export const SUPPORT: Readonly<Record<string, SupportEntry>> = {
   'spec.imagePullSecrets': I,
   'spec.hostUsers': I, // guests never share the host's users
   // Behaviour wasmpod does not have yet.
-  'spec.hostNetwork': U('the pod network is virtual; only hostNetwork: false is accepted', isFalse),
   'spec.hostPID': U('containers of a pod never see host processes', isFalse),
   'spec.hostIPC': U('pod IPC is private to the pod', isFalse),
   'spec.shareProcessNamespace': U('containers cannot see each other\'s processes', isFalse),
@@ -272,7 +272,9 @@ export const SUPPORT: Readonly<Record<string, SupportEntry>> = {
   'spec.containers[].livenessProbe.exec': S,
   'spec.containers[].livenessProbe.exec.command': S,
   ...netHandler('spec.containers[].livenessProbe'),
-  'spec.containers[].livenessProbe.grpc': U(NO_GRPC),
+  'spec.containers[].livenessProbe.grpc': S,
+  'spec.containers[].livenessProbe.grpc.port': S,
+  'spec.containers[].livenessProbe.grpc.service': S,
   'spec.containers[].livenessProbe.initialDelaySeconds': S,
   'spec.containers[].livenessProbe.timeoutSeconds': S,
   'spec.containers[].livenessProbe.periodSeconds': S,
@@ -283,7 +285,9 @@ export const SUPPORT: Readonly<Record<string, SupportEntry>> = {
   'spec.containers[].readinessProbe.exec': S,
   'spec.containers[].readinessProbe.exec.command': S,
   ...netHandler('spec.containers[].readinessProbe'),
-  'spec.containers[].readinessProbe.grpc': U(NO_GRPC),
+  'spec.containers[].readinessProbe.grpc': S,
+  'spec.containers[].readinessProbe.grpc.port': S,
+  'spec.containers[].readinessProbe.grpc.service': S,
   'spec.containers[].readinessProbe.initialDelaySeconds': S,
   'spec.containers[].readinessProbe.timeoutSeconds': S,
   'spec.containers[].readinessProbe.periodSeconds': S,
@@ -294,7 +298,9 @@ export const SUPPORT: Readonly<Record<string, SupportEntry>> = {
   'spec.containers[].startupProbe.exec': S,
   'spec.containers[].startupProbe.exec.command': S,
   ...netHandler('spec.containers[].startupProbe'),
-  'spec.containers[].startupProbe.grpc': U(NO_GRPC),
+  'spec.containers[].startupProbe.grpc': S,
+  'spec.containers[].startupProbe.grpc.port': S,
+  'spec.containers[].startupProbe.grpc.service': S,
   'spec.containers[].startupProbe.initialDelaySeconds': S,
   'spec.containers[].startupProbe.timeoutSeconds': S,
   'spec.containers[].startupProbe.periodSeconds': S,
@@ -342,7 +348,6 @@ export const SUPPORT: Readonly<Record<string, SupportEntry>> = {
 export const LINUX_SUPPORT: Readonly<Record<string, SupportEntry>> = {
   ...SUPPORT,
   'spec.shareProcessNamespace': S,
-  'spec.hostNetwork': S,
   'spec.containers[].workingDir': S,
 };
 

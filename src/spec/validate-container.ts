@@ -17,6 +17,8 @@ export interface PodScope {
   containerNames: Set<string>;
   /** `hostIP:hostPort/protocol` of the app containers' ports seen so far. */
   hostPorts: Set<string>;
+  /** spec.hostNetwork: a container's port is the host's, so a hostPort must be the containerPort. */
+  hostNetwork?: boolean;
   support: (pattern: string) => SupportEntry;
 }
 
@@ -109,6 +111,9 @@ function validatePorts(ports: unknown, p: string, kind: 'init' | 'app', scope: P
       const key = `${hostIP ? `${hostIP}:` : ''}${hostPort}/${text(port['protocol']) ?? 'TCP'}`;
       if (kind === 'app' && scope.hostPorts.has(key)) errors.push(fieldError.duplicate(`${at}.hostPort`, key));
       if (kind === 'app') scope.hostPorts.add(key);
+      if (scope.hostNetwork && int(containerPort) !== undefined && hostPort !== containerPort) {
+        errors.push(fieldError.invalid(`${at}.hostPort`, 'must match `containerPort` when `hostNetwork` is true'));
+      }
     }
     const hostIP = text(port['hostIP']);
     if (hostIP) for (const msg of isValidIP(hostIP)) errors.push(fieldError.invalid(`${at}.hostIP`, msg));

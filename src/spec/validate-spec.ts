@@ -33,7 +33,7 @@ export function validatePodSpec(value: unknown, p: string, support: (pattern: st
   if (hostname) for (const msg of isDns1123Label(hostname)) errors.push(fieldError.invalid(`${p}.hostname`, msg));
 
   const volumes = validateVolumes(spec['volumes'], `${p}.volumes`, errors);
-  const scope: PodScope = { volumes, containerNames: new Set(), hostPorts: new Set(), support };
+  const scope: PodScope = { volumes, containerNames: new Set(), hostPorts: new Set(), support, hostNetwork: spec['hostNetwork'] === true };
   list(spec['initContainers']).forEach((c, i) => errors.push(...validateContainer(c, `${p}.initContainers[${i}]`, 'init', scope)));
   const containers = spec['containers'];
   if (containers === undefined || containers === null || (Array.isArray(containers) && containers.length === 0)) {

@@ -27,12 +27,14 @@ t.test('every table entry names a field of the Pod schema', async (t) => {
 t.test('lookup: exact entries, inheritance, init containers', async (t) => {
   t.equal(supportOf('spec.containers[].image').level, 'supported');
   t.equal(supportOf('spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution').level, 'ignored', 'inherits from an ignored ancestor');
-  t.equal(supportOf('spec.containers[].livenessProbe.grpc.port').level, 'unsupported', 'inherits from an unsupported ancestor');
+  t.equal(supportOf('spec.containers[].volumeDevices[].devicePath').level, 'unsupported', 'inherits from an unsupported ancestor');
   t.equal(supportOf('spec.initContainers[].image').level, 'supported', 'init containers fall back to containers');
-  t.equal(supportOf('spec.initContainers[].livenessProbe.grpc').reason, 'grpc probes are not implemented (httpGet, tcpSocket and exec probes are)');
+  t.equal(supportOf('spec.initContainers[].volumeDevices').reason, 'block devices');
+  t.equal(supportOf('spec.initContainers[].livenessProbe.grpc.service').level, 'supported', 'grpc probes, for sidecars too');
   t.equal(supportOf('spec.containers[].notAField').level, 'unsupported', 'a missing entry under a supported parent is unsupported');
-  t.ok(supportOf('spec.hostNetwork').accept?.(false));
-  t.notOk(supportOf('spec.hostNetwork').accept?.(true));
+  t.equal(supportOf('spec.hostNetwork').level, 'supported', 'hostNetwork: guest sockets are host sockets');
+  t.ok(supportOf('spec.hostPID').accept?.(false));
+  t.notOk(supportOf('spec.hostPID').accept?.(true));
 });
 
 t.test('a table can be swapped in, as flipping an entry does', async (t) => {

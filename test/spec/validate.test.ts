@@ -81,6 +81,10 @@ const rules: [string, (p: Obj) => void, string, string][] = [
     c0(p).ports[0].hostPort = 80;
     p.spec.containers[1].ports = [{ containerPort: 81, hostPort: 80 }];
   }, 'spec.containers[1].ports[0].hostPort', 'Duplicate value: "80/TCP"'],
+  ['hostNetwork: a hostPort is the containerPort', (p) => {
+    p.spec.hostNetwork = true;
+    c0(p).ports[0].hostPort = 80;
+  }, 'spec.containers[0].ports[0].hostPort', 'must match `containerPort` when `hostNetwork` is true'],
   // mounts
   ['mount refers to a volume', (p) => (c0(p).volumeMounts[0].name = 'nope'), 'spec.containers[0].volumeMounts[0].name', 'Not found: "nope"'],
   ['mountPath required', (p) => delete c0(p).volumeMounts[0].mountPath, 'spec.containers[0].volumeMounts[0].mountPath', 'Required value'],
@@ -107,7 +111,13 @@ const rules: [string, (p: Obj) => void, string, string][] = [
   ['unknown nested field', (p) => (c0(p).ports[0].port = 80), 'spec.containers[0].ports[0].port', 'unknown field "port"'],
   ['unknown field under an ignored one', (p) => (p.spec.tolerations = [{ key: 'k', colour: 'red' }]), 'spec.tolerations[0].colour', 'unknown field "colour"'],
   ['ignored fields are still type-checked', (p) => (p.spec.dnsPolicy = 'Sometimes'), 'spec.dnsPolicy', 'Unsupported value: "Sometimes": supported values: "ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"'],
-  ['grpc liveness probe', (p) => (c0(p).livenessProbe = { grpc: { port: 8080 } }), 'spec.containers[0].livenessProbe.grpc', 'not supported yet: grpc probes are not implemented (httpGet, tcpSocket and exec probes are)'],
+  ['grpc probe without a port', (p) => (c0(p).livenessProbe = { grpc: { service: 'web' } }), 'spec.containers[0].livenessProbe.grpc.port', 'must be between 1 and 65535, inclusive'],
+  ['grpc probe port 0', (p) => (c0(p).readinessProbe = { grpc: { port: 0 } }), 'spec.containers[0].readinessProbe.grpc.port', 'must be between 1 and 65535, inclusive'],
+  ['grpc probe port out of range', (p) => (c0(p).startupProbe = { grpc: { port: 65536 } }), 'spec.containers[0].startupProbe.grpc.port', 'must be between 1 and 65535, inclusive'],
+  ['grpc probe port by name', (p) => (c0(p).livenessProbe = { grpc: { port: 'grpc' } }), 'spec.containers[0].livenessProbe.grpc.port', 'must be a 32-bit integer'],
+  ['grpc probe service is a string', (p) => (c0(p).livenessProbe = { grpc: { port: 50051, service: 1 } }), 'spec.containers[0].livenessProbe.grpc.service', 'must be a string'],
+  ['grpc probe has no host', (p) => (c0(p).livenessProbe = { grpc: { port: 50051, host: 'example.com' } }), 'spec.containers[0].livenessProbe.grpc.host', 'unknown field "host"'],
+  ['grpc lifecycle hook', (p) => (c0(p).lifecycle = { postStart: { grpc: { port: 50051 } } }), 'spec.containers[0].lifecycle.postStart.grpc', 'unknown field "grpc"'],
   ['httpGet probe port out of range', (p) => (c0(p).livenessProbe = { httpGet: { port: 70000 } }), 'spec.containers[0].livenessProbe.httpGet.port', 'must be between 1 and 65535, inclusive'],
   ['tcpSocket probe port name', (p) => (c0(p).readinessProbe = { tcpSocket: { port: 'Web_Port' } }), 'spec.containers[0].readinessProbe.tcpSocket.port', 'must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)'],
   ['httpGet probe header name', (p) => (c0(p).livenessProbe = { httpGet: { port: 80, httpHeaders: [{ name: 'X Bad', value: 'v' }] } }), 'spec.containers[0].livenessProbe.httpGet.httpHeaders[0].name', "a valid HTTP header must consist of alphanumeric characters or '-' (e.g. 'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')"],
@@ -137,7 +147,6 @@ const rules: [string, (p: Obj) => void, string, string][] = [
   ['downwardAPI fieldRef', (p) => p.spec.volumes.push({ name: 'd', downwardAPI: { items: [{ path: 'n', fieldRef: { fieldPath: 'status.podIP' } }] } }), 'spec.volumes[1].downwardAPI.items[0].fieldRef.fieldPath', 'Unsupported value'],
   ['projected serviceAccountToken', (p) => p.spec.volumes.push({ name: 't', projected: { sources: [{ serviceAccountToken: { path: 't' } }] } }), 'spec.volumes[1].projected.sources[0].serviceAccountToken', 'not supported yet: there is no API server to issue tokens'],
   ['cloud volumes', (p) => p.spec.volumes.push({ name: 'disk', awsElasticBlockStore: { volumeID: 'x' } }), 'spec.volumes[1].awsElasticBlockStore', 'not supported yet: cloud and plugin storage'],
-  ['hostNetwork: true', (p) => (p.spec.hostNetwork = true), 'spec.hostNetwork', 'not supported yet: the pod network is virtual; only hostNetwork: false is accepted'],
   ['hostPID: true', (p) => (p.spec.hostPID = true), 'spec.hostPID', 'not supported yet: containers of a pod never see host processes'],
   ['hostIPC: true', (p) => (p.spec.hostIPC = true), 'spec.hostIPC', 'not supported yet: pod IPC is private to the pod'],
   ['shareProcessNamespace: true', (p) => (p.spec.shareProcessNamespace = true), 'spec.shareProcessNamespace', "not supported yet: containers cannot see each other's processes"],
@@ -162,6 +171,14 @@ for (const [name, mutate, field, message] of rules) {
   });
 }
 
+t.test('grpc probes of every kind pass, with and without a service', async (t) => {
+  const pod = validPod();
+  c0(pod).startupProbe = { grpc: { port: 50051 }, failureThreshold: 30 };
+  c0(pod).livenessProbe = { grpc: { port: 50051, service: '' } };
+  c0(pod).readinessProbe = { grpc: { port: 65535, service: 'grpc.health.v1.Health' }, successThreshold: 2 };
+  t.same(validatePod(pod), []);
+});
+
 t.test('accepted values of unsupported fields and ignored fields pass', async (t) => {
   const pod = validPod();
   Object.assign(pod.spec, {
@@ -183,6 +200,13 @@ t.test('accepted values of unsupported fields and ignored fields pass', async (t
   pod.spec.initContainers.push({ name: 'proxy', image: '/m/proxy.wasm', restartPolicy: 'Always' });
   pod.metadata.resourceVersion = '12';
   pod.status = { phase: 'Running' };
+  t.same(validatePod(pod), []);
+});
+
+t.test('hostNetwork: true is accepted (guest sockets become host sockets), with hostPorts equal to their containerPorts', async (t) => {
+  const pod = validPod();
+  pod.spec.hostNetwork = true;
+  c0(pod).ports[0].hostPort = c0(pod).ports[0].containerPort;
   t.same(validatePod(pod), []);
 });
 

@@ -20,6 +20,7 @@
  *   badfd                  errno of socket calls on a bad fd and on a non-socket
  *   hoard PORT N           open (and accept) up to N connections to itself without closing any
  *   resolve NAME           the addresses NAME resolves to
+ *   hostname               the hostname the runtime gave (HOSTNAME), then what it resolves to
  *   addrs HOST PORT        connect and print the local and peer addresses
  *   try HOST PORT          connect once; prints "connect errno=E" (0 when it connected)
  * Commands that connect retry for a while when refused (the server may not be listening yet), but `try`.
@@ -464,6 +465,13 @@ static int cmd_resolve(const char *name) {
   return 0;
 }
 
+static int cmd_hostname(void) {
+  const char *h = getenv("HOSTNAME");
+  if (!h) { say("no HOSTNAME\n"); return 1; }
+  say("hostname %s\n", h);
+  return cmd_resolve(h);
+}
+
 static void print_addr(const char *what, const wx_addr_port *a) {
   say("%s %u.%u.%u.%u:%u", what, a->addr[0], a->addr[1], a->addr[2], a->addr[3], a->port);
 }
@@ -516,6 +524,7 @@ int main(int argc, char **argv) {
   if (!strcmp(c, "badfd")) return cmd_badfd();
   if (!strcmp(c, "hoard")) return cmd_hoard(atoi(ARG(2)), atoi(ARG(3)));
   if (!strcmp(c, "resolve")) return cmd_resolve(ARG(2));
+  if (!strcmp(c, "hostname")) return cmd_hostname();
   if (!strcmp(c, "addrs")) return cmd_addrs(ARG(2), atoi(ARG(3)));
   if (!strcmp(c, "try")) {
     int32_t fd = dial_once(ARG(2), atoi(ARG(3)));
