@@ -17,6 +17,7 @@ import { WasmpodError } from './errors.js';
 import { EventRecorder } from './pod/events.js';
 import { ClusterNetwork } from './net/cluster-network.js';
 import { publishPodPorts, type PublishSpec } from './net/publish.js';
+import { attachHostNetwork } from './net/host-network.js';
 import { openPodStream } from './net/pod-stream.js';
 import { ImageService } from './image/image-service.js';
 import { isRemoteImage } from './image/container-image.js';
@@ -108,7 +109,10 @@ export class Runtime {
     // Volumes exist before any container starts and belong to the sandbox, which deletes them with the pod.
     const volumes = setUpVolumes(pod, path.join(logDir, 'volumes'), opts);
     // The pod's network belongs to the sandbox (as the pause container's netns): containers restart into it.
-    const network = this.network.attach(pod.metadata.name!, pod.metadata.namespace!, pod.spec.hostname ?? pod.metadata.name!);
+    // A hostNetwork pod uses the node's network: the node's IP and hostname, host sockets (docs/network.md).
+    const network = pod.spec.hostNetwork && backend === this.backend
+      ? attachHostNetwork(this.network, pod.metadata.name!, pod.metadata.namespace!)
+      : this.network.attach(pod.metadata.name!, pod.metadata.namespace!, pod.spec.hostname ?? pod.metadata.name!);
     const sandbox = await backend.runPodSandbox(pod.metadata.uid!, { volumes, network, pod });
     const prepared = new Map<string, SandboxContainer>();
     const configs = new Map<string, ContainerConfig>();
@@ -135,6 +139,7 @@ export class Runtime {
       changed: (s: PodStatus) => handle.emit('status', structuredClone(s)),
       output: (container, stream, chunk) => handle.emit('output', { container, stream, chunk }),
       images: this.images, configs,
+      ...(network.host ? { nodeIP: network.ip } : {}),
       // The kubelet's probes and hooks dial the pod IP, so they reach what listens on it or on 0.0.0.0.
       net: sandbox.dial
         ? { host: '127.0.0.1', dial: (port) => sandbox.dial!(port) }

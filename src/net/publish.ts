@@ -79,7 +79,9 @@ export async function publishPort(pod: PodNetwork, spec: PublishSpec, via: Strea
  */
 export async function publishPodPorts(pod: PodNetwork, spec: Pod, extra: PublishSpec[] = []): Promise<PublishedPort[]> {
   const wanted: PublishSpec[] = [...extra];
-  for (const c of [...(spec.spec.initContainers ?? []), ...spec.spec.containers]) {
+  // A hostNetwork pod's ports are already the host's: a hostPort is its containerPort, nothing to forward.
+  const containers = spec.spec.hostNetwork ? [] : [...(spec.spec.initContainers ?? []), ...spec.spec.containers];
+  for (const c of containers) {
     for (const p of c.ports ?? []) {
       if (p.hostPort && (p.protocol ?? 'TCP') === 'TCP') {
         wanted.push({ hostPort: p.hostPort, containerPort: p.containerPort, ...(p.hostIP ? { hostIP: p.hostIP } : {}) });
