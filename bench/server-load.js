@@ -1,6 +1,8 @@
 // Load on `wasmpod serve`: concurrent clients create and delete N pods (default 1,000) through the API while a
 // watch follows every pod; checks nothing is lost and the order holds, and compares memory before and after.
-// Usage: node --expose-gc bench/server-load.js [pods] [concurrency]
+// Usage: node --expose-gc bench/server-load.js [pods] [concurrency] [rounds]
+// With rounds > 1 the load is run that many times in the same server, memory printed after each: memory that
+// levels off from round to round is kept by the allocator for reuse, memory that keeps growing is a leak.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -11,6 +13,7 @@ import { ApiServer } from '../dist/src/server/server.js';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const N = Number(process.argv[2] ?? 1000);
 const CONCURRENCY = Number(process.argv[3] ?? 50);
+const ROUNDS = Number(process.argv[4] ?? 1);
 const EXIT = path.join(root, 'wasm-modules/testing/exit.wasm');
 const state = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-load-'));
 const server = await ApiServer.start({ stateDir: state, eventTtlMs: 2000, watchHistory: 2000 });
@@ -83,11 +86,11 @@ let watchDone = false;
 
 let peak = 0;
 const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 100);
-const t0 = performance.now();
 let next = 0;
+let round = 0;
 async function client() {
   while (next < N) {
-    const name = `load-${next++}`;
+    const name = `load-${round}-${next++}`;
     const done = new Promise((r) => finished.set(name, r));
     const c = await call('POST', POD, podSpec(name));
     if (c.status !== 201) throw new Error(`create ${name}: ${c.status} ${JSON.stringify(c.body)}`);
@@ -96,21 +99,34 @@ async function client() {
     if (d.status !== 200) throw new Error(`delete ${name}: ${d.status}`);
   }
 }
-await Promise.all(Array.from({ length: CONCURRENCY }, client));
-const seconds = (performance.now() - t0) / 1000;
-// Every DELETED event has arrived once no pod is left in the store and the watch has caught up.
-while ([...seen.values()].filter((t) => t.at(-1) === 'DELETED').length < N) await new Promise((r) => setTimeout(r, 50));
+let seconds = 0;
+const rounds = [];
+for (round = 0; round < ROUNDS; round++) {
+  next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, client));
+  seconds += (performance.now() - t0) / 1000;
+  // Every DELETED event has arrived once no pod is left in the store and the watch has caught up.
+  while ([...seen.values()].filter((t) => t.at(-1) === 'DELETED').length < N * (round + 1)) await new Promise((r) => setTimeout(r, 50));
+  if (ROUNDS > 1) {
+    await new Promise((r) => setTimeout(r, 5000));
+    const m = heap();
+    rounds.push(`round ${round + 1}: rss ${mb(m.rss)} MB, heapTotal ${mb(m.heapTotal)} MB, heapUsed ${mb(m.heapUsed)} MB, external ${mb(m.external)} MB`);
+  }
+}
+const total = N * ROUNDS;
 clearInterval(sampler);
 watchDone = true;
 watchReq.destroy();
 const left = (await request('GET', POD)).body.items.length;
-const lost = N - seen.size;
+const lost = total - seen.size;
 const badSeq = [...seen.values()].filter((t) => t[0] !== 'ADDED' || t.at(-1) !== 'DELETED' || t.slice(1, -1).some((x) => x !== 'MODIFIED')).length;
 await new Promise((r) => setTimeout(r, 5000)); // events expire (TTL 2 s, swept every 2 s)
 const after = heap();
 const events = (await request('GET', '/api/v1/events')).body.items.length;
-console.log(`pods: ${N}, concurrency: ${CONCURRENCY}, create+run+delete: ${seconds.toFixed(1)} s, ${(N / seconds).toFixed(1)} pods/s`);
+console.log(`pods: ${total}${ROUNDS > 1 ? ` (${ROUNDS} rounds of ${N})` : ''}, concurrency: ${CONCURRENCY}, create+run+delete: ${seconds.toFixed(1)} s, ${(total / seconds).toFixed(1)} pods/s`);
 console.log(`watch: ${seen.size} pods seen, lost ${lost}, wrong sequences ${badSeq}, versions out of order ${outOfOrder}; pods left ${left}, events left ${events}`);
+for (const line of rounds) console.log(line);
 console.log(`memory: heapUsed ${mb(before.heapUsed)} MB before, ${mb(after.heapUsed)} MB after; rss ${mb(before.rss)} MB before, peak ${mb(peak)} MB, ${mb(after.rss)} MB after`);
 agent.destroy();
 await server.close();

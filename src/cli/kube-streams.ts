@@ -10,6 +10,10 @@ export interface StreamOptions extends ClientOptions {
   tail?: string;
   timestamps?: boolean;
   sinceSeconds?: string;
+  /** exec: pass stdin to the command. */
+  stdin?: boolean;
+  /** exec: ask for a terminal (the server refuses it: WASI stdio are pipes). */
+  tty?: boolean;
 }
 
 /** `wasmpod logs POD`: the container's log, streamed to stdout (to its end with -f). */
@@ -27,13 +31,36 @@ export async function logsCommand(pod: string, opts: StreamOptions, out: NodeJS.
   return 0;
 }
 
-/** `wasmpod exec POD -- CMD...`: runs CMD in the pod's container; exits with its exit code. */
-export async function execCommand(pod: string, command: string[], opts: StreamOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+/** Sends `input` on the exec's channel 0, then (v5) the close signal for it; pauses `input` while the socket is behind. */
+function sendStdin(ws: WebSocket, input: NodeJS.ReadableStream): () => void {
+  const onData = (chunk: Buffer | string): void => {
+    const body = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (ws.readyState !== ws.OPEN) return;
+    input.pause();
+    ws.send(Buffer.concat([Buffer.from([0]), body]), () => input.resume());
+  };
+  const onEnd = (): void => {
+    // v4 has no way to say that stdin ended: the command then reads until it ends by itself.
+    if (ws.readyState === ws.OPEN && ws.protocol === 'v5.channel.k8s.io') ws.send(Buffer.from([255, 0]));
+  };
+  input.on('data', onData);
+  input.on('end', onEnd);
+  return () => {
+    input.off('data', onData);
+    input.off('end', onEnd);
+    input.pause();
+  };
+}
+
+/** `wasmpod exec POD -- CMD...`: runs CMD in the pod's container (with our stdin when -i); exits with its exit code. */
+export async function execCommand(pod: string, command: string[], opts: StreamOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; stdin?: NodeJS.ReadableStream }): Promise<number> {
   if (command.length === 0) throw new Error('you must specify at least one command for the container: wasmpod exec POD -- CMD [ARGS...]');
   const client = new ApiClient(opts);
   const q = new URLSearchParams();
   for (const c of command) q.append('command', c);
   if (opts.container) q.set('container', opts.container);
+  if (opts.stdin) q.set('stdin', 'true');
+  if (opts.tty) q.set('tty', 'true');
   q.set('stdout', 'true');
   q.set('stderr', 'true');
   const url = `${resourceUrl('pods', opts.namespace ?? 'default', pod, 'exec')}?${q}`;
@@ -42,6 +69,11 @@ export async function execCommand(pod: string, command: string[], opts: StreamOp
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws+unix://${client.socket}:${url}`, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
     let code = 1;
+    let stopStdin = (): void => undefined;
+    if (opts.stdin && io.stdin) {
+      const input = io.stdin;
+      ws.once('open', () => { stopStdin = sendStdin(ws, input); });
+    }
     ws.on('message', (data: Buffer) => {
       const body = data.subarray(1);
       if (data[0] === 1) io.stdout.write(body);
@@ -64,7 +96,7 @@ export async function execCommand(pod: string, command: string[], opts: StreamOp
         reject(new Error(`Error from server (${s.reason ?? 'Unknown'}): ${s.message ?? res.statusMessage}`));
       });
     });
-    ws.on('error', reject);
-    ws.on('close', () => resolve(code));
+    ws.on('error', (err) => { stopStdin(); reject(err); });
+    ws.on('close', () => { stopStdin(); resolve(code); });
   });
 }

@@ -1,8 +1,9 @@
-// The kubectl-like verbs of the CLI (apply, get, describe, logs, exec, delete) and `serve`, registered on the program.
+// The kubectl-like verbs of the CLI (apply, get, describe, logs, exec, port-forward, delete) and `serve`, registered on the program.
 import type { Command } from 'commander';
 import { serveCommand } from './serve.js';
 import { applyCommand, deleteCommand, describeCommand, getCommand } from './kube-verbs.js';
 import { execCommand, logsCommand } from './kube-streams.js';
+import { portForwardCommand } from './port-forward.js';
 
 const io = () => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
 const write = (s: string): void => void process.stdout.write(s);
@@ -53,7 +54,13 @@ export function registerServerCommands(program: Command, done: (code: number) =>
   client(program.command('exec').description('run a command in a running container: wasmpod exec POD -- CMD [ARGS...]'))
     .argument('<pod>', 'the pod').argument('<command...>', 'the command and its arguments (after --)')
     .option('-c, --container <name>', 'the container (default: the first)')
+    .option('-i, --stdin', 'pass stdin to the command (it reads EOF when stdin ends)')
+    .option('-t, --tty', 'ask for a terminal: refused, a WASI guest\'s stdio are pipes')
     .action(async (pod: string, command: string[], opts) => done(await execCommand(pod, command, opts, io())));
+  client(program.command('port-forward').description('forward local ports to a pod\'s ports until Ctrl-C: wasmpod port-forward POD [LOCAL_PORT:]REMOTE_PORT...'))
+    .argument('<pod>', 'the pod (POD or pod/POD)').argument('<ports...>', '[LOCAL_PORT:]REMOTE_PORT: no LOCAL_PORT means the same port; :REMOTE_PORT or 0:REMOTE_PORT picks a free one; REMOTE_PORT may be a port name')
+    .option('--address <addresses>', 'comma-separated addresses to listen on: IPs or localhost (127.0.0.1 and ::1)', 'localhost')
+    .action(async (pod: string, ports: string[], opts) => done(await portForwardCommand(pod, ports, opts, io())));
   client(program.command('delete').description('delete objects by type and name, or those of a manifest file'))
     .argument('[type]', 'pods, configmaps, secrets, namespaces, events (or TYPE/NAME)').argument('[names...]', 'names')
     .option('-f, --filename <file>', 'delete the objects of this manifest')

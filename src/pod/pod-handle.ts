@@ -119,13 +119,14 @@ export class PodHandle extends EventEmitter<PodHandleEvents> {
 
   /**
    * Runs `argv` with a running container's image, beside it and sharing its mounts and env, as `kubectl
-   * exec` does; `onOutput` hears its output as it comes. Resolves with its exit code and output.
+   * exec` does; `onOutput` hears its output as it comes; `stdin` (chunks, then its end as EOF) is its
+   * standard input, empty without it. Resolves with its exit code and output.
    */
-  exec(container: string, argv: string[], opts: { timeoutMs?: number; onOutput?: (stream: OutputStream, chunk: Buffer) => void } = {}): Promise<ExecResult> {
+  exec(container: string, argv: string[], opts: { timeoutMs?: number; onOutput?: (stream: OutputStream, chunk: Buffer) => void; stdin?: AsyncIterable<Buffer> } = {}): Promise<ExecResult> {
     const c = this.loop(container).active;
     if (!c) throw new NotFoundError(`container "${container}" of pod "${this.name}" is not running`);
     // setTimeout's largest delay (about 24 days) stands for "no timeout".
-    return c.exec(argv, opts.timeoutMs ?? 0x7fffffff, opts.onOutput);
+    return c.exec(argv, opts.timeoutMs ?? 0x7fffffff, opts.onOutput, opts.stdin);
   }
 
   /** Writes to a container's stdin (the container needs `stdin: true`); waits while its buffer is full. */

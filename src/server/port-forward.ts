@@ -6,6 +6,7 @@ import { openPodStream } from '../net/index.js';
 import type { PodHandle } from '../pod/pod-handle.js';
 import { apiErrors } from './api-error.js';
 import { SpdySession, type SpdyStream } from './spdy.js';
+import { CHANNEL_PROTOCOLS, forwardedPorts, serveChannels } from './port-forward-channels.js';
 
 /** The WebSocket subprotocol kubectl 1.31+ asks for: SPDY frames carried in binary messages. */
 const TUNNEL = 'SPDY/3.1+portforward.k8s.io';
@@ -15,13 +16,20 @@ const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => 
 /**
  * Takes over an upgrade request for pods/portforward: a WebSocket offering the SPDY tunnel, or (older
  * kubectl, and kubectl's fallback) a direct `Upgrade: SPDY/3.1`. Each forwarded connection is a pair of
- * streams with the same `requestID`: `error` and `data` for one `port`.
+ * streams with the same `requestID`: `error` and `data` for one `port`. A WebSocket offering the channel
+ * protocol instead (`wasmpod port-forward`) carries one connection per `ports` entry (port-forward-channels.ts).
  */
 export function handlePortForward(req: IncomingMessage, socket: Duplex, head: Buffer, pod: PodHandle): void {
   const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
   if (upgrade === 'websocket') {
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
-    if (!offered.includes(TUNNEL)) throw apiErrors.badRequest(`unable to upgrade: pods/portforward speaks the ${TUNNEL} subprotocol`);
+    if (!offered.includes(TUNNEL) && CHANNEL_PROTOCOLS.some((p) => offered.includes(p))) {
+      const ports = forwardedPorts(new URL(req.url ?? '/', 'http://wasmpod').searchParams);
+      return serveChannels(req, socket, head, pod, ports);
+    }
+    if (!offered.includes(TUNNEL)) {
+      throw apiErrors.badRequest(`unable to upgrade: pods/portforward speaks the ${TUNNEL} subprotocol, or ${CHANNEL_PROTOCOLS.join(', ')}`);
+    }
     wss.handleUpgrade(req, socket, head, (ws) => serve(new SpdySession(createWebSocketStream(ws)), pod));
     return;
   }

@@ -23,6 +23,7 @@ import { serveLog } from './pod-logs.js';
 import { handleUpgrade } from './streams.js';
 import { LogStore } from '../logs/log-store.js';
 import { serverCertificate } from './tls.js';
+import { StateLock } from './state-lock.js';
 
 export interface ServeOptions extends Pick<RuntimeOptions, 'backoff' | 'secondMs' | 'capacity'> {
   /** State (objects, logs); default $WASMPOD_STATE_DIR or $XDG_STATE_HOME/wasmpod. */
@@ -59,12 +60,13 @@ export class ApiServer {
   private readonly logs: LogStore;
   private tcpAddress?: AddressInfo;
   private ownsSocket = false;
+  private readonly lock: StateLock;
   /** The TCP listener's certificate and key, when it listens on TCP (clients trust the certificate). */
   tls?: { cert: string; key: string };
 
-  private constructor(opts: ServeOptions) {
-    this.stateDir = opts.stateDir ? path.resolve(opts.stateDir) : defaultStateDir();
-    fs.mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
+  private constructor(opts: ServeOptions, stateDir: string, lock: StateLock) {
+    this.stateDir = stateDir;
+    this.lock = lock;
     this.token = opts.token ?? randomBytes(24).toString('base64url');
     this.tokenBytes = Buffer.from(this.token);
     if (opts.socket !== false) this.socketPath = path.resolve(opts.socket ?? path.join(this.stateDir, 'wasmpod.sock'));
@@ -83,7 +85,17 @@ export class ApiServer {
 
   /** Loads the stored objects, starts the pods that had not ended, and listens. */
   static async start(opts: ServeOptions = {}): Promise<ApiServer> {
-    const s = new ApiServer(opts);
+    const stateDir = opts.stateDir ? path.resolve(opts.stateDir) : defaultStateDir();
+    fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    // Before anything is read: two servers on one state dir would run the same pods and overwrite each other's objects.
+    const lock = StateLock.acquire(stateDir);
+    let s: ApiServer;
+    try {
+      s = new ApiServer(opts, stateDir, lock);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
     try {
       if (s.socketPath) await s.listenUnix(s.socketPath);
       if (opts.tcp) {
@@ -211,6 +223,7 @@ export class ApiServer {
     await this.pods.close();
     this.store.flush();
     if (this.socketPath && this.ownsSocket) fs.rmSync(this.socketPath, { force: true });
+    this.lock.release();
   }
 }
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,10 +9,11 @@ import { ROOT, startServer, toolPod, until } from '../helpers/server.js';
 const BIN = path.join(ROOT, 'bin/wasmpod.js');
 
 /** Runs the wasmpod CLI (asynchronously: the server answering it lives in this process). */
-function wasmpod(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function wasmpod(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) =>
+    const child = execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+    if (input !== undefined) child.stdin!.end(input);
   });
 }
 
@@ -62,6 +63,21 @@ t.test('apply, get, describe, logs, exec, delete against a running server', asyn
   t.equal(ex.code, 5);
   t.equal(ex.stderr, 'command terminated with exit code 5\n');
   t.equal((await wasmpod(['exec', 'web', ...at, '--', 'tool', 'sleep', '1'])).stdout, 'tool sleeping\n');
+  const input = 'through exec -i\n'.repeat(5000);
+  const cat = await wasmpod(['exec', '-i', 'web', ...at, '--', 'tool', 'cat'], input);
+  t.equal(cat.code, 0, cat.stderr);
+  t.ok(cat.stdout === input, 'exec -i gives the command our stdin, then EOF');
+  // The command ends while our stdin is still open: exec ends with it, without waiting for stdin's end.
+  const open = spawn(process.execPath, [BIN, 'exec', '-i', 'web', ...at, '--', 'tool', 'exit', '4'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let openErr = '';
+  open.stderr.on('data', (c: Buffer) => { openErr += c; });
+  open.stdin.write('never ended\n');
+  t.equal(await new Promise((r) => open.once('exit', r)), 4, openErr);
+  t.equal(openErr, 'command terminated with exit code 4\n');
+  open.stdin.destroy();
+  const tty = await wasmpod(['exec', '-t', 'web', ...at, '--', 'tool', 'cat']);
+  t.equal(tty.code, 1);
+  t.match(tty.stderr, 'Error from server (BadRequest): wasmpod exec has no terminal');
 
   const del = await wasmpod(['delete', 'pod', 'web', '--grace-period', '1', ...at]);
   t.equal(del.stdout, 'pod "web" deleted\n', del.stderr);

@@ -1,8 +1,12 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execFile, spawnSync } from 'node:child_process';
 import YAML from 'yaml';
 import { EXIT, NO_KUBECTL, TOOL, startServer, toolPod, until, type TestServer } from '../helpers/server.js';
+
+/** Why script(1), which gives kubectl a terminal, cannot be used here. */
+const NO_SCRIPT = spawnSync('script', ['-qec', 'true', '/dev/null']).status === 0 ? undefined : 'script(1) is not installed';
 
 t.test('the real kubectl drives wasmpod serve', { skip: NO_KUBECTL }, async (t) => {
   const s: TestServer = await startServer({ baseDir: path.dirname(TOOL) });
@@ -134,6 +138,34 @@ t.test('the real kubectl drives wasmpod serve', { skip: NO_KUBECTL }, async (t) 
     t.equal(out.stdout, 'tool sleeping\n');
     const nope = await s.kubectl(['exec', 'nope', '--', 'x']);
     t.match(nope.stderr, 'pods "nope" not found');
+  });
+
+  t.test('exec -i passes stdin to the command, which reads EOF when it ends; -t is refused with the reason', async (t) => {
+    const big = 'line of input\n'.repeat(20_000);
+    const r = await s.kubectl(['exec', '-i', 'web', '--', 'tool', 'cat'], { input: big });
+    t.equal(r.code, 0, r.stderr);
+    t.equal(r.stdout.length, big.length);
+    t.ok(r.stdout === big, 'every byte came back, in order');
+    const empty = await s.kubectl(['exec', '-i', 'web', '--', 'tool', 'cat'], { input: '' });
+    t.equal(empty.code, 0, empty.stderr);
+    t.equal(empty.stdout, '');
+    // A command that ends without reading its stdin ends the exec; what it did not read is dropped.
+    const unread = await s.kubectl(['exec', '-i', 'web', '--', 'tool', 'exit', '3'], { input: 'y\n'.repeat(1_000_000) });
+    t.equal(unread.code, 3, unread.stderr);
+    const noStdin = await s.kubectl(['exec', 'web', '--', 'tool', 'cat']);
+    t.equal(noStdin.code, 0, 'without -i the command reads EOF at once');
+    // Without a terminal of its own kubectl drops -t itself; under script(1) it has one and asks the server.
+    const dropped = await s.kubectl(['exec', '-it', 'web', '--', 'tool', 'exit', '0'], { input: '' });
+    t.match(dropped.stderr, 'Unable to use a TTY');
+    t.test('with a terminal, -t reaches the server, which refuses it', { skip: NO_SCRIPT }, async (t) => {
+      const cmd = ['kubectl', '--kubeconfig', s.kubeconfig, 'exec', '-it', 'web', '--', 'tool', 'cat'].join(' ');
+      const r = await new Promise<{ code: number; out: string }>((resolve) => {
+        execFile('script', ['-qec', cmd, '/dev/null'], { timeout: 60_000, env: { ...process.env, HOME: s.stateDir } },
+          (err, stdout) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout }));
+      });
+      t.not(r.code, 0);
+      t.match(r.out, 'wasmpod exec has no terminal (WASI stdio are pipes): run without -t');
+    });
   });
 
   t.test('delete --grace-period stops the pod and removes it; describe of it is then NotFound', async (t) => {

@@ -55,6 +55,7 @@ t.test('objects, pods, restart counts and logs survive a restart of the server',
 t.test('a second server on the same socket is refused', async (t) => {
   const s = await startServer();
   t.teardown(() => s.close());
-  await t.rejects(startServer({}, s.stateDir), { message: /another wasmpod serve is listening on/ });
+  // Another state dir (the same one is refused by its lock, see state-lock.test.ts), the first server's socket.
+  await t.rejects(startServer({ socket: s.server.socketPath }, t.testdir()), { message: /another wasmpod serve is listening on/ });
   t.equal((await s.request('GET', '/version')).status, 200, 'the first one still serves');
 });

@@ -141,9 +141,24 @@ export class LinuxContainer implements SandboxContainer {
     await this.ended;
   }
 
-  async exec(argv: string[], timeoutMs: number, onOutput?: (stream: OutputStream, chunk: Buffer) => void): Promise<ExecResult> {
+  async exec(argv: string[], timeoutMs: number, onOutput?: (stream: OutputStream, chunk: Buffer) => void, stdin?: AsyncIterable<Buffer>): Promise<ExecResult> {
     const pidFile = path.join(this.dir, `exec-${randomBytes(6).toString('hex')}.pid`);
-    const child = this.oci.exec(this.id, argv, pidFile);
+    const child = this.oci.exec(this.id, argv, pidFile, stdin !== undefined);
+    if (stdin && child.stdin) {
+      const input = child.stdin;
+      input.on('error', () => undefined);
+      void (async () => {
+        try {
+          for await (const c of stdin) {
+            if (input.destroyed) continue;
+            if (!input.write(c)) await new Promise((r) => { input.once('drain', r); input.once('close', r); });
+          }
+        } catch {
+          // The client went away: what it sent is all the command gets.
+        }
+        input.end();
+      })();
+    }
     const out: Record<OutputStream, Buffer[]> = { stdout: [], stderr: [] };
     for (const s of ['stdout', 'stderr'] as const) {
       child[s]!.on('data', (c: Buffer) => { out[s].push(c); onOutput?.(s, c); });

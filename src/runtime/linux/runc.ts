@@ -61,8 +61,8 @@ export class OciRuntime {
 
 
 
-  /** Starts `argv` inside a running container (its env, cwd and namespaces), with piped output. */
-  exec(id: string, argv: string[], pidFile: string): ChildProcess {
-    return spawn(this.binary, this.args('exec', '--pid-file', pidFile, id, ...argv), { stdio: ['ignore', 'pipe', 'pipe'] });
+  /** Starts `argv` inside a running container (its env, cwd and namespaces), with piped output (and stdin, when asked). */
+  exec(id: string, argv: string[], pidFile: string, stdin = false): ChildProcess {
+    return spawn(this.binary, this.args('exec', '--pid-file', pidFile, id, ...argv), { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   }
 }

@@ -131,15 +131,17 @@ export class WasmContainer implements SandboxContainer {
     await this.kill(SIGKILL_EXIT);
   }
 
-  async exec(argv: string[], timeoutMs: number, onOutput?: (stream: OutputStream, chunk: Buffer) => void): Promise<ExecResult> {
-    const child = new WasmContainer({ ...this.config, argv, stdin: false, ports: [] }, this.module, this.imageID, this.ipc, this.network);
+  async exec(argv: string[], timeoutMs: number, onOutput?: (stream: OutputStream, chunk: Buffer) => void, stdin?: AsyncIterable<Buffer>): Promise<ExecResult> {
+    const child = new WasmContainer({ ...this.config, argv, stdin: stdin !== undefined, ports: [] }, this.module, this.imageID, this.ipc, this.network);
     const out: Record<'stdout' | 'stderr', Buffer[]> = { stdout: [], stderr: [] };
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       void child.kill({ exitCode: 137, reason: 'Error', signal: 'SIGKILL', message: `timed out after ${timeoutMs} ms` });
     }, timeoutMs);
-    const exit = await child.start({ onStarted: () => undefined, onOutput: (s, c) => { out[s].push(c); onOutput?.(s, c); } });
+    const started = child.start({ onStarted: () => undefined, onOutput: (s, c) => { out[s].push(c); onOutput?.(s, c); } });
+    if (stdin) void pumpStdin(child, stdin);
+    const exit = await started;
     clearTimeout(timer);
     return {
       exitCode: exit.exitCode, timedOut, stdout: Buffer.concat(out.stdout), stderr: Buffer.concat(out.stderr),
@@ -161,6 +163,19 @@ export class WasmContainer implements SandboxContainer {
   closeStdin(): void {
     this.stdinRing?.close(WRITER_CLOSED);
   }
+}
+
+/**
+ * Feeds an exec'd child's stdin from `input`, then closes it (EOF). Once the child has ended, writeStdin
+ * returns at once (its ring is closed), so the rest of `input` is read and dropped; a failing input is an EOF.
+ */
+async function pumpStdin(child: WasmContainer, input: AsyncIterable<Buffer>): Promise<void> {
+  try {
+    for await (const chunk of input) await child.writeStdin(chunk);
+  } catch {
+    // The client went away: what it sent is all the command gets.
+  }
+  child.closeStdin();
 }
 
 /** Moves bytes from a ring to the hooks until the writer closes and the ring is empty. */
