@@ -4,6 +4,7 @@ import type { Container } from '../spec/types.js';
 import type { ContainerConfig } from '../runtime/sandbox.js';
 import type { ImageService, ResolvedImage } from './image-service.js';
 import { parseImageRef, type ImageRef } from './reference.js';
+import type { Platform } from './layout.js';
 
 /** Whether a container's image is fetched (a URL or a registry reference); an unparsable one counts as remote so its error is reported as a pull's. */
 export function isRemoteImage(image: string): boolean {
@@ -53,18 +54,23 @@ export interface PreparedImage {
  * Makes a container's remote image present under its pull policy and returns the config to create
  * the container from: the module is the store's blob, checked against its digest when it is loaded.
  */
-export async function prepareImage(images: ImageService, spec: Container, config: ContainerConfig, onPull: () => void): Promise<PreparedImage> {
+export async function prepareImage(images: ImageService, spec: Container, config: ContainerConfig, onPull: () => void,
+  platform?: Platform): Promise<PreparedImage> {
   const t0 = Date.now();
-  const image = await images.ensure(spec.image, { ...(spec.imagePullPolicy ? { policy: spec.imagePullPolicy } : {}), onPull });
+  const image = await images.ensure(spec.image, { ...(spec.imagePullPolicy ? { policy: spec.imagePullPolicy } : {}), onPull, ...(platform ? { platform } : {}) });
+  const pullMs = image.pulled ? { pullMs: Date.now() - t0 } : {};
+  const merged = { argv: imageArgv(spec, image), env: mergeEnv(image.record.env, config.env), imageID: image.imageID };
+  if (image.record.layout === 'rootfs') {
+    // A root filesystem image: the backend unpacks its layers (verified by digest) when it creates the container.
+    const rootfsImage = { name: image.record.name, digest: image.record.digest, layers: image.record.layers ?? [] };
+    return { image, config: { ...config, ...merged, rootfsImage }, ...pullMs };
+  }
   const digest = image.record.moduleDigest!;
   // A module damaged on disk is deleted here, so the next attempt pulls it again.
   await images.store.verifyBlob(spec.image, digest);
   return {
     image,
-    config: {
-      ...config, argv: imageArgv(spec, image), env: mergeEnv(image.record.env, config.env),
-      module: { path: images.store.blobPath(digest), digest }, imageID: image.imageID,
-    },
-    ...(image.pulled ? { pullMs: Date.now() - t0 } : {}),
+    config: { ...config, ...merged, module: { path: images.store.blobPath(digest), digest } },
+    ...pullMs,
   };
 }

@@ -139,7 +139,8 @@ export class ContainerLoop {
     if (!images || !isRemoteImage(image)) return undefined;
     for (;;) {
       // A pod deleted during a pull ends now; the pull finishes in the background and is kept in the store.
-      const pull = prepareImage(images, this.spec, this.config, () => this.event('Normal', 'Pulling', `Pulling image "${image}"`));
+      const pull = prepareImage(images, this.spec, this.config, () => this.event('Normal', 'Pulling', `Pulling image "${image}"`),
+        this.ctx.sandbox.imagePlatform);
       pull.catch(() => undefined);
       let onAbort!: () => void;
       const stopped = new Promise<null>((resolve) => { onAbort = () => resolve(null); });

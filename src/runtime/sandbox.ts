@@ -5,6 +5,8 @@ import type { Pod } from '../spec/types.js';
 import type { Duplex } from 'node:stream';
 import type { PodNetwork } from '../net/pod-network.js';
 import type { PortDecl } from '../../shim/net/protocol.js';
+import type { LayerDescriptor } from '../image/store.js';
+import type { Platform } from '../image/layout.js';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -17,6 +19,8 @@ export interface ContainerConfig {
   module?: { path: string; digest: string };
   /** For a pulled image: what its container status reports as imageID (`host/repo@sha256:...`). */
   imageID?: string;
+  /** For an image pulled for a backend that runs root filesystems (`imagePlatform`): its layers in the image store. */
+  rootfsImage?: { name: string; digest: string; layers: LayerDescriptor[] };
   argv: string[];
   env: string[];
   mounts: MountSpec[];
@@ -75,9 +79,10 @@ export interface SandboxContainer {
   stop(graceMs: number): Promise<void>;
   /**
    * Runs the container's image again with `argv`, beside it, sharing its mounts and env (hooks, probes, exec).
-   * `onOutput`, when given, hears the output as it is written (it is in the result as well).
+   * `onOutput`, when given, hears the output as it is written (it is in the result as well). `stdin`, when
+   * given, is the command's standard input: its chunks in order, then EOF when it ends (without it, stdin is empty).
    */
-  exec(argv: string[], timeoutMs: number, onOutput?: (stream: OutputStream, chunk: Buffer) => void): Promise<ExecResult>;
+  exec(argv: string[], timeoutMs: number, onOutput?: (stream: OutputStream, chunk: Buffer) => void, stdin?: AsyncIterable<Buffer>): Promise<ExecResult>;
   writeStdin(chunk: Buffer): Promise<void>;
   closeStdin(): void;
 }
@@ -92,6 +97,11 @@ export interface PodSandbox {
   dial?(port: number): Promise<Duplex>;
   /** Publishes the pod's hostPorts and `extra` (`--publish`) on the host, into the pod's own network namespace, until remove(). */
   publishPorts?(extra: { hostIP?: string; hostPort: number; containerPort: number }[]): Promise<void>;
+  /**
+   * The platform a registry image is pulled for when the sandbox runs root filesystems (the Linux backend:
+   * `linux/amd64` on this machine); without it images are pulled as wasm modules.
+   */
+  readonly imagePlatform?: Platform;
   /** Checks and prepares a container (compile, validate imports); throws a WasmpodError when it cannot run. */
   createContainer(config: ContainerConfig): Promise<SandboxContainer>;
   /** Releases the sandbox's resources; every container must have ended. */

@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Runtime, linuxBackendUnavailable, findOnPath } from '../../dist/src/index.js';
+import { createHash } from 'node:crypto';
+import * as tar from 'tar';
 
 /** Why the Linux tests must skip here (no root, no OCI runtime, no busybox), or false when they can run. */
 export function linuxSkip(): string | false {
@@ -113,4 +115,38 @@ export function alive(pid: number): boolean {
 /** Mount points under a directory, from /proc/self/mountinfo. */
 export function mountsUnder(dir: string): string[] {
   return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((p) => p.startsWith(dir));
+}
+
+const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/**
+ * Writes an OCI image layout of one layer (the busybox root filesystem) for linux/amd64 and returns its
+ * manifest digest; `tag` names the manifest in the index, as skopeo's `oci:DIR:TAG` looks it up.
+ */
+export function writeLayout(dir: string, rootfs: string, tag?: string): string {
+  const blobs = path.join(dir, 'blobs', 'sha256');
+  fs.mkdirSync(blobs, { recursive: true });
+  const put = (b: Buffer): { digest: string; size: number } => {
+    const digest = sha(b);
+    fs.writeFileSync(path.join(blobs, digest.slice(7)), b);
+    return { digest, size: b.length };
+  };
+  const layerFile = path.join(dir, 'layer.tar');
+  tar.create({ cwd: rootfs, file: layerFile, sync: true, portable: true }, ['.']);
+  const layer = put(fs.readFileSync(layerFile));
+  fs.rmSync(layerFile);
+  const config = put(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] }, config: {} })));
+  const manifest = put(Buffer.from(JSON.stringify({
+    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+  })));
+  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({
+    schemaVersion: 2, manifests: [{
+      mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, platform: { os: 'linux', architecture: 'amd64' },
+      ...(tag ? { annotations: { 'org.opencontainers.image.ref.name': tag } } : {}),
+    }],
+  }));
+  fs.writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  return manifest.digest;
 }

@@ -2,37 +2,7 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
-import * as tar from 'tar';
-import { busyboxRootfs, linuxRuntime, linuxSkip } from './helpers.js';
-
-const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-
-/** Writes an OCI image layout of one layer (the busybox root filesystem) for linux/amd64. */
-function writeLayout(dir: string, rootfs: string): string {
-  const blobs = path.join(dir, 'blobs', 'sha256');
-  fs.mkdirSync(blobs, { recursive: true });
-  const put = (b: Buffer): { digest: string; size: number } => {
-    const digest = sha(b);
-    fs.writeFileSync(path.join(blobs, digest.slice(7)), b);
-    return { digest, size: b.length };
-  };
-  const layerFile = path.join(dir, 'layer.tar');
-  tar.create({ cwd: rootfs, file: layerFile, sync: true, portable: true }, ['.']);
-  const layer = put(fs.readFileSync(layerFile));
-  fs.rmSync(layerFile);
-  const config = put(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] }, config: {} })));
-  const manifest = put(Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
-  })));
-  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({
-    schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, platform: { os: 'linux', architecture: 'amd64' } }],
-  }));
-  fs.writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  return manifest.digest;
-}
+import { busyboxRootfs, linuxRuntime, linuxSkip, writeLayout } from './helpers.js';
 
 const skip = linuxSkip() || (process.arch !== 'x64' ? 'the test layout is linux/amd64' : false);
 if (skip) t.plan(0, skip);

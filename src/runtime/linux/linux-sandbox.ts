@@ -16,6 +16,7 @@ import { writeSandboxState } from './sandbox-state.js';
 import { dialNetns } from './netns-dial.js';
 import { publishLinuxPorts, wantedPorts, type LinuxPublish } from './publish.js';
 import type { Duplex } from 'node:stream';
+import { linuxPlatform } from './oci-layout.js';
 
 /** What the backend gives each sandbox. */
 export interface SandboxContext {
@@ -44,6 +45,8 @@ export class LinuxPodSandbox implements PodSandbox {
   private removed?: Promise<void>;
   private unpublish?: () => Promise<void>;
   private readonly relays = new Set<Duplex>();
+  /** Registry images are pulled as this machine's linux image and unpacked into a root filesystem. */
+  readonly imagePlatform = linuxPlatform();
 
   private constructor(
     readonly id: string,

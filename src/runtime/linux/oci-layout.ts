@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ImageStore } from '../../image/store.js';
+import { ImageStore, type LayerDescriptor } from '../../image/store.js';
 import { unpackLayers } from '../../image/unpack.js';
 import { chooseManifest, isIndex, manifestParts } from '../../image/layout.js';
 import { ImageProtocolError } from '../../image/errors.js';
@@ -23,10 +23,15 @@ function readJson(image: string, file: string): ManifestDoc {
   }
 }
 
+/** This machine's platform as OCI images name it (`linux/amd64`): what the Linux backend pulls and unpacks. */
+export function linuxPlatform(): { os: string; architecture: string } {
+  return { os: 'linux', architecture: GOARCH[os.arch()] ?? os.arch() };
+}
+
 /** The layout's image manifest for this machine's linux platform (an index is followed down to it). */
 function linuxManifest(image: string): { digest: string; doc: ManifestDoc } {
   const blob = (d: Descriptor): string => path.join(image, 'blobs', 'sha256', hex(d.digest));
-  const platform = { os: 'linux', architecture: GOARCH[os.arch()] ?? os.arch() };
+  const platform = linuxPlatform();
   let desc = chooseOrOnly(image, readJson(image, path.join(image, 'index.json')), platform);
   for (let depth = 0; depth < 4; depth++) {
     const doc = readJson(image, blob(desc));
@@ -57,7 +62,15 @@ export async function unpackOciLayout(image: string, stateDir: string, rootfsDir
   for (const l of layers) {
     await store.writeBlob(image, fs.createReadStream(path.join(image, 'blobs', 'sha256', hex(l.digest))), { digest: l.digest, size: l.size });
   }
-  // Unpacked beside the target and renamed into place: a pod never sees a half-unpacked root filesystem.
+  return { rootfs: await unpackOnce(image, store, layers, target), imageID: digest };
+}
+
+/**
+ * Unpacks `layers` (blobs of `store`, each verified by digest) into `target` unless it is there already;
+ * the layers are unpacked beside it and renamed into place, so a pod never sees a half-unpacked root.
+ */
+export async function unpackOnce(image: string, store: ImageStore, layers: LayerDescriptor[], target: string): Promise<string> {
+  if (fs.existsSync(target)) return target;
   const tmp = `${target}.tmp-${randomBytes(6).toString('hex')}`;
   try {
     await unpackLayers(image, store, layers, tmp);
@@ -66,5 +79,5 @@ export async function unpackOciLayout(image: string, stateDir: string, rootfsDir
     fs.rmSync(tmp, { recursive: true, force: true });
     if (!fs.existsSync(target)) throw err;
   }
-  return { rootfs: target, imageID: digest };
+  return target;
 }

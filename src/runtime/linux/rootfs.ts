@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ContainerConfig } from '../sandbox.js';
 import { RootfsError } from './errors.js';
-import { unpackOciLayout } from './oci-layout.js';
+import { unpackOciLayout, unpackOnce } from './oci-layout.js';
+import { ImageStore } from '../../image/store.js';
 
 export interface Rootfs {
   rootfs: string;
@@ -18,7 +19,18 @@ export interface Rootfs {
 export async function resolveRootfs(config: ContainerConfig, stateDir: string): Promise<Rootfs> {
   const image = config.image;
   const fail = (cause: string): never => { throw new RootfsError(config.name, image, cause); };
-  if (!path.isAbsolute(image)) fail('the Linux backend runs a root filesystem directory; give its path');
+  const pulled = config.rootfsImage;
+  if (pulled) {
+    // Pulled from a registry by the pod manager: its layers are in the image store, unpacked once per manifest.
+    const target = path.join(stateDir, 'linux', 'rootfs', pulled.digest.replace(/^sha256:/, ''));
+    try {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      return { rootfs: await unpackOnce(image, new ImageStore(stateDir), pulled.layers, target), imageID: config.imageID ?? pulled.digest };
+    } catch (err) {
+      return fail(`cannot unpack the image: ${(err as Error).message}`);
+    }
+  }
+  if (!path.isAbsolute(image)) fail('the Linux backend runs a root filesystem directory (give its absolute path) or a registry image');
   let real = '';
   try {
     real = fs.realpathSync(image);
