@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WasmpodError } from '../errors.js';
+import { processAlive } from '../state-dir.js';
 
 /** Another live server holds the state dir. */
 export class StateDirLockedError extends WasmpodError {
@@ -13,16 +14,6 @@ export class StateDirLockedError extends WasmpodError {
 
 /** State dirs locked by this process: a second server in the same process is refused too. */
 const heldHere = new Set<string>();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function holder(file: string): number | undefined {
   try {
@@ -56,7 +47,7 @@ export class StateLock {
           if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         }
         const pid = holder(file);
-        if (pid !== undefined && pid !== process.pid && alive(pid)) throw new StateDirLockedError(dir, pid);
+        if (pid !== undefined && pid !== process.pid && processAlive(pid)) throw new StateDirLockedError(dir, pid);
         // Stale (or unreadable: a crash while it was written by an older version): remove it and try again.
         if (attempt >= 3) throw new WasmpodError(`cannot take over the stale lock ${file}`);
         fs.rmSync(file, { force: true });

@@ -9,6 +9,7 @@ import { LinuxPodSandbox, destroySandbox, podCgroupPath, type SandboxContext } f
 import { defaultPauseBinary } from './pause.js';
 import { OciRuntime } from './runc.js';
 import { readSandboxState } from './sandbox-state.js';
+import { processAlive } from '../../state-dir.js';
 
 export interface LinuxBackendOptions {
   /** The OCI runtime binary; default the first of runc, crun on PATH. */
@@ -43,15 +44,6 @@ export function linuxBackendUnavailable(opts: LinuxBackendOptions = {}): string 
   if (process.getuid?.() !== 0) return 'the Linux backend needs root (rootless mode is not implemented yet)';
   if (!(opts.ociRuntime ?? findOnPath(['runc', 'crun']))) return 'no OCI runtime: install runc or crun, or set ociRuntime';
   return undefined;
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export class LinuxBackend implements Backend {
@@ -94,7 +86,7 @@ export class LinuxBackend implements Backend {
       const dir = path.join(this.ctx.dir, id);
       const state = readSandboxState(dir);
       // The record is written first thing: a directory without one was never a sandbox anyone owns.
-      if (state && (state.ownerPid === process.pid || processExists(state.ownerPid))) continue;
+      if (state && (state.ownerPid === process.pid || processAlive(state.ownerPid))) continue;
       const containers = path.join(dir, 'containers');
       for (const c of fs.existsSync(containers) ? fs.readdirSync(containers) : []) await this.ctx.oci.delete(c);
       await destroySandbox(dir, state?.cgroupDirs ?? this.ctx.cgroups.cgroup(podCgroupPath(id)).dirs);
