@@ -6,6 +6,7 @@
 #include "http-parse.h"
 
 #include <errno.h>
+#include <time.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,7 +35,16 @@ struct conn {
     long long file_left;
     int keep;                   /* keep the connection once the response is out */
     int peer_done;              /* the client has shut down its side: answer what is buffered, then close */
+    long long linger_until;     /* lingering close: our side is shut down, input is drained until then (ms) */
 };
+
+#define LINGER_MS 2000
+
+static inline long long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static inline void conn_open(struct conn *c, int fd) {
     memset(c, 0, sizeof *c);
@@ -242,8 +252,31 @@ static inline int fill_input(struct conn *c) {
     return 1;
 }
 
+/*
+ * Closes a connection whose client may still be sending (an error answered before the request was read
+ * whole): closing with unread input would make the kernel reset the connection, and the client could lose
+ * the answer before reading it. So, as RFC 9112 section 9.6 advises, shut down our side, then read and drop
+ * what still comes until the client closes or LINGER_MS pass.
+ */
+static inline void conn_linger(struct conn *c) {
+    shutdown(c->fd, SHUT_WR);
+    c->linger_until = now_ms() + LINGER_MS;
+}
+
+/* One readiness event on a lingering connection: drop what came; close at EOF, on error or at the deadline. */
+static inline void conn_drain(struct conn *c) {
+    char scratch[4096];
+    for (;;) {
+        ssize_t n = recv(c->fd, scratch, sizeof scratch, 0);
+        if (n > 0) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && now_ms() < c->linger_until) return;
+        return conn_close(c);
+    }
+}
+
 /* One readiness event on a connection: read, answer, write; closes it when it is done or broken. */
 static inline void conn_step(const struct server *s, struct conn *c) {
+    if (c->linger_until) return conn_drain(c);
     if (!conn_wants_write(c)) {
         int got = fill_input(c);
         if (got < 0) return conn_close(c);
@@ -253,6 +286,7 @@ static inline void conn_step(const struct server *s, struct conn *c) {
         int answered = process_input(s, c);
         if (flush_output(c) != 0) return conn_close(c);
         if (conn_wants_write(c)) return;  /* the rest when the socket is writable again */
+        if (!c->keep && !c->peer_done) return conn_linger(c);
         if (!c->keep || (!answered && c->peer_done)) return conn_close(c);
         if (!answered) return;
     }

@@ -130,6 +130,13 @@ int main(int argc, char **argv) {
     struct pollfd pfds[MAX_CONNS + MAX_LISTENERS + 1];
     int owner[MAX_CONNS + MAX_LISTENERS + 1];
     for (;;) {
+        /* A lingering connection is closed at its deadline even if its client never sends or closes. */
+        long long next = -1, now = now_ms();
+        for (int i = 0; i < MAX_CONNS; i++) {
+            if (conns[i].fd < 0 || !conns[i].linger_until) continue;
+            if (conns[i].linger_until <= now) { conn_close(&conns[i]); continue; }
+            if (next < 0 || conns[i].linger_until - now < next) next = conns[i].linger_until - now;
+        }
         int n = 0, active = 0;
         for (int i = 0; i < MAX_CONNS; i++) {
             if (conns[i].fd < 0) continue;
@@ -143,7 +150,7 @@ int main(int argc, char **argv) {
         }
         int end_listeners = n;
         if (term_fd >= 0) { tidx = n; pfds[n++] = (struct pollfd){ term_fd, POLLIN, 0 }; }
-        if (poll(pfds, n, -1) < 0) {
+        if (poll(pfds, n, (int)next) < 0) {
             if (errno == EINTR) continue;
             perror("httpd: poll");
             return 1;
