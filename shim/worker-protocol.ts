@@ -26,7 +26,13 @@ export interface WorkerStart {
   bell: SharedArrayBuffer;
 }
 
+/** The workerData of a pooled worker: it loads the shim, reports 'ready', then waits for one WorkerStart message. */
+export interface WorkerStandby {
+  standby: true;
+}
+
 export type WorkerReport =
+  | { type: 'ready' }
   | { type: 'started' }
   | { type: 'exit'; code: number; reason: 'Completed' | 'Error'; message?: string; memoryBytes?: number };
 

@@ -15,7 +15,7 @@ import { IpcContext } from './ipc/ipc-context.js';
 import { NetContext } from './net/net-context.js';
 import { PortOpenError, openPortSockets } from './net/preopen.js';
 import { WASIX_MODULE, wasixImports } from './net/abi-wasix.js';
-import { TRAP_EXIT_CODE, type WorkerReport, type WorkerStart } from './worker-protocol.js';
+import { TRAP_EXIT_CODE, type WorkerReport, type WorkerStandby, type WorkerStart } from './worker-protocol.js';
 
 function report(r: WorkerReport): void {
   parentPort!.postMessage(r);
@@ -101,4 +101,12 @@ function runGuest(start: WorkerStart, ctx: WasiContext, net: NetContext | undefi
   }
 }
 
-report(run(workerData as WorkerStart));
+const data = workerData as WorkerStart | WorkerStandby;
+if ('standby' in data) {
+  // A pooled worker: the shim is loaded; one start message runs one guest, then the port is unref'd
+  // (its only listener is gone) and the worker ends as a fresh one would.
+  parentPort!.once('message', (start: WorkerStart) => report(run(start)));
+  report({ type: 'ready' });
+} else {
+  report(run(data));
+}

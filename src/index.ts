@@ -12,6 +12,7 @@ export * from './spec/index.js';
 export { TRAP_EXIT_CODE } from '../shim/worker-protocol.js';
 export type { PodEvent } from './pod/events.js';
 export type { Capacity } from './pod/admission.js';
+export type { WorkerPoolOptions, WorkerPoolStats } from './runtime/wasm/worker-pool.js';
 export * from './image/index.js';
 export * from './net/index.js';
 export * from './runtime/linux/index.js';

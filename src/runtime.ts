@@ -4,6 +4,7 @@ import type { Pod, PodStatus } from './spec/types.js';
 import { normalizePod } from './spec/index.js';
 import type { Backend, ContainerConfig, SandboxContainer } from './runtime/sandbox.js';
 import { WasmBackend } from './runtime/wasm/wasm-backend.js';
+import type { WorkerPoolOptions, WorkerPoolStats } from './runtime/wasm/worker-pool.js';
 import { LinuxBackend, type LinuxBackendOptions } from './runtime/linux/linux-backend.js';
 import { LogStore } from './logs/log-store.js';
 import { KUBERNETES_BACKOFF, type BackoffOptions } from './pod/backoff.js';
@@ -43,6 +44,8 @@ export interface RuntimeOptions {
   defaultRuntimeClass?: 'wasm' | 'linux';
   /** Settings of the Linux backend (OCI runtime, pause binary, per-pod pids limit). */
   linux?: LinuxBackendOptions;
+  /** Pre-warmed workers for wasm containers: `{ minIdle: 0 }` turns the pool off (docs/library.md). */
+  workerPool?: WorkerPoolOptions;
 }
 
 export interface RunPodOptions extends ConfigSources {
@@ -64,7 +67,7 @@ export class PodAlreadyExistsError extends WasmpodError {
 
 export class Runtime {
   readonly stateDir: string;
-  private readonly backend: Backend;
+  private readonly backend: WasmBackend;
   private readonly backoff: BackoffOptions;
   private readonly logs: LogStore;
   private readonly pods = new Map<string, PodHandle>();
@@ -81,7 +84,7 @@ export class Runtime {
 
   constructor(opts: RuntimeOptions = {}) {
     this.stateDir = opts.stateDir ? path.resolve(opts.stateDir) : defaultStateDir();
-    this.backend = new WasmBackend();
+    this.backend = new WasmBackend(opts.workerPool);
     this.backoff = { ...KUBERNETES_BACKOFF, ...opts.backoff };
     this.logs = new LogStore(this.stateDir);
     this.secondMs = opts.secondMs ?? 1000;
@@ -159,7 +162,9 @@ export class Runtime {
     }
     this.pods.set(key, handle);
     const sizeLimits = watchSizeLimits(volumes, (m) => handle.recorder.record('Warning', VOLUME_FULL, m), this.secondMs);
-    const done = worker.run().finally(() => {
+    // The containers start on the next turn of the event loop, so a caller that attaches its listeners
+    // right after `await runPod()` hears all the output: a pooled worker can run a guest in a millisecond.
+    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => worker.run()).finally(() => {
       sizeLimits.check();
       sizeLimits.stop();
       this.pods.delete(key);
@@ -167,6 +172,11 @@ export class Runtime {
     });
     handle.attach(worker, done);
     return handle;
+  }
+
+  /** Counters of the pool of pre-warmed wasm workers (docs/library.md). */
+  get workerPool(): WorkerPoolStats {
+    return this.backend.workers.stats;
   }
 
   /** The pods that have not ended yet. */

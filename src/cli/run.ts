@@ -65,6 +65,8 @@ export async function runCommand(file: string, opts: RunOptions, io: Io): Promis
     stateDir: opts.stateDir,
     backoff: backoffBase ? { baseMs: backoffBase, maxMs: backoffBase * 30, resetAfterMs: backoffBase * 60 } : undefined,
     images: imageHttpOptions(opts),
+    // One pod in a one-shot process: pre-warmed workers would only compete with its own for the CPU.
+    workerPool: { minIdle: 0 },
   });
   const pod = await runtime.runPod(manifest.pods[0], { configMaps: manifest.configMaps, secrets: manifest.secrets, publish });
   const containers = [...(pod.pod.spec.initContainers ?? []), ...pod.pod.spec.containers];

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Backend, ContainerConfig, PodSandbox, SandboxContainer, SandboxOptions } from '../sandbox.js';
 import { ModuleCache } from './module-cache.js';
-import { WasmContainer } from './wasm-container.js';
+import { WORKER_LIMITS, WasmContainer } from './wasm-container.js';
+import { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 import { IpcNamespace } from '../../ipc/namespace.js';
 import type { PodNetwork } from '../../net/pod-network.js';
 
@@ -10,7 +11,7 @@ class WasmPodSandbox implements PodSandbox {
   readonly id = randomUUID();
   /** Lives as long as the pod, as the pause container holds the ipc namespace: containers restart into it. */
   readonly ipc = new IpcNamespace();
-  constructor(private readonly cache: ModuleCache, private readonly opts: SandboxOptions = {}) {}
+  constructor(private readonly cache: ModuleCache, private readonly pool: WorkerPool, private readonly opts: SandboxOptions = {}) {}
 
   get network(): PodNetwork | undefined {
     return this.opts.network;
@@ -18,7 +19,7 @@ class WasmPodSandbox implements PodSandbox {
 
   async createContainer(config: ContainerConfig): Promise<SandboxContainer> {
     const { module, digest } = await this.cache.load(config.name, config.image, config.memoryLimit, config.module);
-    return new WasmContainer(config, module, config.imageID ?? digest, this.ipc, this.opts.network);
+    return new WasmContainer(config, module, config.imageID ?? digest, this.ipc, this.opts.network, this.pool);
   }
 
   async remove(): Promise<void> {
@@ -32,12 +33,20 @@ class WasmPodSandbox implements PodSandbox {
 export class WasmBackend implements Backend {
   readonly name = 'wasm';
   readonly modules = new ModuleCache();
+  /** Pre-warmed workers (worker-pool.ts), filled when the first pod sandbox is made. */
+  readonly workers: WorkerPool;
+
+  constructor(pool: WorkerPoolOptions = {}) {
+    this.workers = new WorkerPool(WORKER_LIMITS, pool);
+  }
 
   async runPodSandbox(_podUid: string, opts: SandboxOptions = {}): Promise<PodSandbox> {
-    return new WasmPodSandbox(this.modules, opts);
+    this.workers.start();
+    return new WasmPodSandbox(this.modules, this.workers, opts);
   }
 
   async close(): Promise<void> {
-    // Workers belong to containers, which the pod manager stops before closing the backend.
+    // Running workers belong to containers, which the pod manager stops before closing the backend; idle ones end here.
+    await this.workers.close();
   }
 }

@@ -1,6 +1,6 @@
 // A WASI container: one worker thread running the module, stdio carried by byte rings drained into the log hooks.
 import { randomBytes } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { ContainerConfig, ContainerHooks, ExecResult, ExitInfo, OutputStream, SandboxContainer } from '../sandbox.js';
 import { ByteRing, READER_CLOSED, WRITER_CLOSED, createDoorbell } from '../../../shim/ring/byte-ring.js';
 import { TERMINATION_FD_ENV } from '../../../shim/fd/termination.js';
@@ -9,11 +9,16 @@ import { WASM_PAGE } from './memory-limit.js';
 import type { IpcNamespace } from '../../ipc/namespace.js';
 import type { PodNetwork } from '../../net/pod-network.js';
 import { NetSession } from '../../net/net-session.js';
+import { WORKER_URL, type WorkerPool } from './worker-pool.js';
 
 const STDIO_RING_BYTES = 64 * 1024;
-const WORKER_URL = new URL('../../../shim/worker.js', import.meta.url);
 /** The JS heap a worker may use beside the guest's linear memory; past it the container is OOMKilled. */
 const WORKER_HEAP_MB = 128;
+/**
+ * The resource limits of every container's worker. They do not depend on the container's memory limit
+ * (that caps the guest's linear memory, rewritten into the module), so pooled workers are made with them.
+ */
+export const WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: WORKER_HEAP_MB };
 
 export const SIGTERM_EXIT: ExitInfo = { exitCode: 143, reason: 'Error', signal: 'SIGTERM', message: 'terminated by SIGTERM' };
 export const SIGKILL_EXIT: ExitInfo = { exitCode: 137, reason: 'Error', signal: 'SIGKILL', message: 'killed after the grace period' };
@@ -34,6 +39,7 @@ export class WasmContainer implements SandboxContainer {
     readonly imageID: string,
     private readonly ipc?: IpcNamespace,
     private readonly network?: PodNetwork,
+    private readonly pool?: WorkerPool,
   ) {
     if (config.stdin) {
       this.stdinRing = ByteRing.create(STDIO_RING_BYTES);
@@ -68,17 +74,20 @@ export class WasmContainer implements SandboxContainer {
     // Likewise for the network: when the run ends, its connections are closed for it and its ports freed.
     const net = this.network && new NetSession(this.network, start.bell, this.config.ports ?? []);
     start.net = net?.init;
-    const worker = new Worker(WORKER_URL, {
+    const transferList = [...(ipc ? [ipc.init.channel.port] : []), ...(net ? [net.init.channel.port] : [])];
+    // A pre-warmed worker when the pool has one with the same limits; else a fresh worker, started here.
+    const worker = this.pool?.take(start, transferList, WORKER_LIMITS) ?? new Worker(WORKER_URL, {
       // The guest's worker needs none of the embedder's Node flags (a test runner's loaders would slow every start).
-      execArgv: [], workerData: start, transferList: [...(ipc ? [ipc.init.channel.port] : []), ...(net ? [net.init.channel.port] : [])], resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+      execArgv: [], workerData: start, transferList, resourceLimits: WORKER_LIMITS,
     });
     this.worker = worker;
     const drains = [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)];
     const exit = await new Promise<ExitInfo>((resolve) => {
       let result: ExitInfo | undefined;
       worker.on('message', (m: WorkerReport) => {
+        // A pooled worker taken before it had loaded may still report 'ready': not the container's business.
         if (m.type === 'started') hooks.onStarted();
-        else result = this.classify(m);
+        else if (m.type === 'exit') result = this.classify(m);
       });
       worker.on('error', (err: Error & { code?: string }) => {
         if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') result ??= { ...OOM_EXIT, message: 'the worker exceeded its JS heap budget' };
@@ -132,7 +141,7 @@ export class WasmContainer implements SandboxContainer {
   }
 
   async exec(argv: string[], timeoutMs: number, onOutput?: (stream: OutputStream, chunk: Buffer) => void, stdin?: AsyncIterable<Buffer>): Promise<ExecResult> {
-    const child = new WasmContainer({ ...this.config, argv, stdin: stdin !== undefined, ports: [] }, this.module, this.imageID, this.ipc, this.network);
+    const child = new WasmContainer({ ...this.config, argv, stdin: stdin !== undefined, ports: [] }, this.module, this.imageID, this.ipc, this.network, this.pool);
     const out: Record<'stdout' | 'stderr', Buffer[]> = { stdout: [], stderr: [] };
     let timedOut = false;
     const timer = setTimeout(() => {

@@ -1,0 +1,182 @@
+// Pre-warmed container workers: started ahead of time with the shim loaded, each runs exactly one guest and ends.
+import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
+import type { WorkerReport, WorkerStandby, WorkerStart } from '../../../shim/worker-protocol.js';
+
+export const WORKER_URL = new URL('../../../shim/worker.js', import.meta.url);
+
+export interface WorkerPoolOptions {
+  /** Idle workers kept ready (default 2); 0 disables the pool: every container starts its own worker. */
+  minIdle?: number;
+  /** The most idle workers the pool grows to when takes find it empty (default max(4, minIdle)). */
+  maxIdle?: number;
+  /** With no take for this long, idle workers above `minIdle` are ended (default 30000 ms). */
+  idleTimeoutMs?: number;
+}
+
+/** Counters for tests and benchmarks. */
+export interface WorkerPoolStats {
+  idle: number;
+  ready: number;
+  target: number;
+  spawned: number;
+  taken: number;
+  /** Takes that found no ready worker. */
+  misses: number;
+  /** Times a miss raised the target. */
+  grown: number;
+  /** Idle workers ended by the idle timeout. */
+  retired: number;
+}
+
+interface Standby {
+  worker: Worker;
+  ready: boolean;
+  /** Removes the pool's listeners: called when the worker is taken or has died. */
+  detach(): void;
+}
+
+/**
+ * Workers waiting for a WorkerStart message. A worker is never reused: once taken it belongs to one
+ * container run, as a fresh worker does, so a guest that corrupts its worker's JS state harms no one else.
+ * Idle workers are unref'd: they never keep the embedding process alive.
+ */
+export class WorkerPool {
+  readonly minIdle: number;
+  readonly maxIdle: number;
+  readonly idleTimeoutMs: number;
+  private readonly idle: Standby[] = [];
+  private target: number;
+  private started = false;
+  private closed = false;
+  private lastTake = Date.now();
+  private shrinkTimer?: NodeJS.Timeout;
+  /** Set once a worker has been ready: misses before that are the cold start, not demand outrunning the pool. */
+  private warmed = false;
+  private readonly counts = { spawned: 0, taken: 0, misses: 0, grown: 0, retired: 0 };
+
+  constructor(readonly resourceLimits: ResourceLimits, opts: WorkerPoolOptions = {}) {
+    this.minIdle = Math.max(0, Math.floor(opts.minIdle ?? 2));
+    this.maxIdle = Math.max(this.minIdle, Math.floor(opts.maxIdle ?? Math.max(4, this.minIdle)));
+    this.idleTimeoutMs = Math.max(0, opts.idleTimeoutMs ?? 30_000);
+    this.target = this.minIdle;
+  }
+
+  get enabled(): boolean {
+    return this.minIdle > 0 && !this.closed;
+  }
+
+  get stats(): WorkerPoolStats {
+    return { idle: this.idle.length, ready: this.idle.filter((s) => s.ready).length, target: this.target, ...this.counts };
+  }
+
+  /** Starts filling the pool (idempotent); done lazily so that a Runtime that runs no wasm pod starts no worker. */
+  start(): void {
+    if (this.started || !this.enabled) return;
+    this.started = true;
+    this.refill();
+  }
+
+  /**
+   * A worker for one container run, already sent `start`; undefined when the pool is off, closed, empty
+   * or its workers' resource limits are not `limits` (those are fixed when a worker is created).
+   * The worker is ref'd again: a running container keeps the process alive, as a fresh worker does.
+   */
+  take(start: WorkerStart, transferList: TransferListItem[], limits: ResourceLimits): Worker | undefined {
+    if (!this.enabled || !sameLimits(limits, this.resourceLimits)) return undefined;
+    this.start();
+    this.lastTake = Date.now();
+    // A ready worker first; else the oldest one still loading the shim, which is ahead of a fresh one.
+    const at = this.idle.findIndex((s) => s.ready);
+    const [standby] = this.idle.splice(at >= 0 ? at : 0, 1);
+    if (!standby?.ready) {
+      this.counts.misses++;
+      // Demand outran the pool: grow it for the next burst.
+      if (this.warmed && this.target < this.maxIdle) {
+        this.target++;
+        this.counts.grown++;
+      }
+    }
+    if (!standby) {
+      this.refill();
+      return undefined;
+    }
+    standby.detach();
+    this.counts.taken++;
+    standby.worker.ref();
+    standby.worker.postMessage(start, transferList);
+    this.refill();
+    return standby.worker;
+  }
+
+  /** Ends every idle worker; later takes return undefined. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.shrinkTimer);
+    const all = this.idle.splice(0);
+    all.forEach((s) => s.detach());
+    await Promise.all(all.map((s) => s.worker.terminate()));
+  }
+
+  /** Starts workers, asynchronously, until the pool holds its target. */
+  private refill(): void {
+    while (this.enabled && this.idle.length < this.target) this.spawn();
+    this.scheduleShrink();
+  }
+
+  private spawn(): void {
+    const workerData: WorkerStandby = { standby: true };
+    const worker = new Worker(WORKER_URL, { execArgv: [], workerData, resourceLimits: this.resourceLimits });
+    this.counts.spawned++;
+    const standby: Standby = {
+      worker,
+      ready: false,
+      detach: () => {
+        worker.off('message', onMessage);
+        worker.off('error', onGone);
+        worker.off('exit', onGone);
+      },
+    };
+    const onMessage = (m: WorkerReport): void => {
+      if (m.type !== 'ready') return;
+      standby.ready = true;
+      this.warmed = true;
+    };
+    // An idle worker that fails to load is dropped, not replaced at once (a broken shim would respawn forever);
+    // the next take refills the pool.
+    const onGone = (): void => {
+      standby.detach();
+      const i = this.idle.indexOf(standby);
+      if (i >= 0) this.idle.splice(i, 1);
+      void worker.terminate();
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onGone);
+    worker.on('exit', onGone);
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref();
+    this.idle.push(standby);
+  }
+
+  /** With no take for idleTimeoutMs, the pool shrinks back to minIdle. */
+  private scheduleShrink(): void {
+    if (this.shrinkTimer || this.idle.length <= this.minIdle || !this.enabled) return;
+    const wait = Math.max(0, this.lastTake + this.idleTimeoutMs - Date.now());
+    this.shrinkTimer = setTimeout(() => {
+      this.shrinkTimer = undefined;
+      if (Date.now() - this.lastTake >= this.idleTimeoutMs) {
+        this.target = this.minIdle;
+        // The newest go first: the oldest have had the most time to load.
+        const extra = this.idle.splice(this.minIdle);
+        this.counts.retired += extra.length;
+        extra.forEach((s) => { s.detach(); void s.worker.terminate(); });
+      }
+      this.scheduleShrink();
+    }, wait);
+    this.shrinkTimer.unref();
+  }
+}
+
+function sameLimits(a: ResourceLimits, b: ResourceLimits): boolean {
+  const keys = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
+  return keys.every((k) => a[k] === b[k]);
+}
