@@ -1,6 +1,7 @@
 // Load on `wasmpod serve`: concurrent clients create and delete N pods (default 1,000) through the API while a
 // watch follows every pod; checks nothing is lost and the order holds, and compares memory before and after.
 // Usage: node --expose-gc bench/server-load.js [pods] [concurrency] [rounds]
+// IDLE_GC_MS=0 turns off the server's release of memory after a burst (ServeOptions.idleGcMs, default 3 s).
 // With rounds > 1 the load is run that many times in the same server, memory printed after each: memory that
 // levels off from round to round is kept by the allocator for reuse, memory that keeps growing is a leak.
 import * as fs from 'node:fs';
@@ -8,6 +9,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as v8 from 'node:v8';
 import { ApiServer } from '../dist/src/server/server.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -16,7 +18,8 @@ const CONCURRENCY = Number(process.argv[3] ?? 50);
 const ROUNDS = Number(process.argv[4] ?? 1);
 const EXIT = path.join(root, 'wasm-modules/testing/exit.wasm');
 const state = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-load-'));
-const server = await ApiServer.start({ stateDir: state, eventTtlMs: 2000, watchHistory: 2000 });
+const idleGcMs = Number(process.env.IDLE_GC_MS ?? 3000);
+const server = await ApiServer.start({ stateDir: state, eventTtlMs: 2000, watchHistory: 2000, idleGcMs });
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 function request(method, url, body) {
@@ -43,8 +46,17 @@ async function call(method, url, body) {
   }
 }
 
-const heap = () => { globalThis.gc?.(); globalThis.gc?.(); return process.memoryUsage(); };
+const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+// RSS is read before the bench's own gc() calls (a served process has no --expose-gc to call), the heap after them.
+const heap = () => {
+  const { rss } = process.memoryUsage();
+  const young = newSpace();
+  globalThis.gc?.(); globalThis.gc?.();
+  return { ...process.memoryUsage(), rss, young };
+};
 const mb = (n) => (n / 1048576).toFixed(1);
+// The server gives memory back 3 s + 5 s after the last pod ended (idle-memory.ts): memory is read after 10 s.
+const SETTLE_MS = 10_000;
 const POD = '/api/v1/namespaces/default/pods';
 const podSpec = (name) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { bench: 'load' } },
   spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: EXIT, args: [name, '0'] }] } });
@@ -53,7 +65,7 @@ const podSpec = (name) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, la
 for (let i = 0; i < 10; i++) await request('POST', POD, podSpec(`warm-${i}`));
 await new Promise((r) => setTimeout(r, 2000));
 for (let i = 0; i < 10; i++) await request('DELETE', `${POD}/warm-${i}`);
-await new Promise((r) => setTimeout(r, 3000));
+await new Promise((r) => setTimeout(r, SETTLE_MS));
 const before = heap();
 
 // A watch on every pod, from now on: each pod must be seen ADDED first and DELETED last, versions always growing.
@@ -109,9 +121,9 @@ for (round = 0; round < ROUNDS; round++) {
   // Every DELETED event has arrived once no pod is left in the store and the watch has caught up.
   while ([...seen.values()].filter((t) => t.at(-1) === 'DELETED').length < N * (round + 1)) await new Promise((r) => setTimeout(r, 50));
   if (ROUNDS > 1) {
-    await new Promise((r) => setTimeout(r, 5000));
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
     const m = heap();
-    rounds.push(`round ${round + 1}: rss ${mb(m.rss)} MB, heapTotal ${mb(m.heapTotal)} MB, heapUsed ${mb(m.heapUsed)} MB, external ${mb(m.external)} MB`);
+    rounds.push(`round ${round + 1}: rss ${mb(m.rss)} MB, heapTotal ${mb(m.heapTotal)} MB (new space ${mb(m.young)} MB), heapUsed ${mb(m.heapUsed)} MB, external ${mb(m.external)} MB`);
   }
 }
 const total = N * ROUNDS;
@@ -121,13 +133,13 @@ watchReq.destroy();
 const left = (await request('GET', POD)).body.items.length;
 const lost = total - seen.size;
 const badSeq = [...seen.values()].filter((t) => t[0] !== 'ADDED' || t.at(-1) !== 'DELETED' || t.slice(1, -1).some((x) => x !== 'MODIFIED')).length;
-await new Promise((r) => setTimeout(r, 5000)); // events expire (TTL 2 s, swept every 2 s)
+await new Promise((r) => setTimeout(r, SETTLE_MS)); // events expire (TTL 2 s, swept every 2 s); memory given back
 const after = heap();
 const events = (await request('GET', '/api/v1/events')).body.items.length;
 console.log(`pods: ${total}${ROUNDS > 1 ? ` (${ROUNDS} rounds of ${N})` : ''}, concurrency: ${CONCURRENCY}, create+run+delete: ${seconds.toFixed(1)} s, ${(total / seconds).toFixed(1)} pods/s`);
 console.log(`watch: ${seen.size} pods seen, lost ${lost}, wrong sequences ${badSeq}, versions out of order ${outOfOrder}; pods left ${left}, events left ${events}`);
 for (const line of rounds) console.log(line);
-console.log(`memory: heapUsed ${mb(before.heapUsed)} MB before, ${mb(after.heapUsed)} MB after; rss ${mb(before.rss)} MB before, peak ${mb(peak)} MB, ${mb(after.rss)} MB after`);
+console.log(`memory: heapUsed ${mb(before.heapUsed)} MB before, ${mb(after.heapUsed)} MB after; heapTotal ${mb(before.heapTotal)} MB before, ${mb(after.heapTotal)} MB after; rss ${mb(before.rss)} MB before, peak ${mb(peak)} MB, ${mb(after.rss)} MB after (idleGcMs ${idleGcMs})`);
 agent.destroy();
 await server.close();
 fs.rmSync(state, { recursive: true, force: true });

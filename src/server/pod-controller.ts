@@ -9,12 +9,18 @@ import type { ConfigMap, Pod, PodStatus, Secret } from '../spec/types.js';
 import { rfc3339 } from '../spec/index.js';
 import type { ApiObject, ObjectStore } from './store.js';
 import { apiErrors } from './api-error.js';
+import { IdleMemory } from './idle-memory.js';
 
 export interface PodControllerOptions {
   /** Events are removed this long after they last happened (the API server's --event-ttl: one hour). */
   eventTtlMs: number;
   /** Where pods' logs are: a pod's folder goes when the pod leaves the store. */
   logs: LogStore;
+  /**
+   * Once no pod has started or ended for this long (ms), V8 is asked to give back the memory a burst of
+   * pods made it grow (idle-memory.ts); 0: never. Default 3 000.
+   */
+  idleGcMs?: number;
 }
 
 const terminal = (s: PodStatus | undefined): boolean => s?.phase === 'Succeeded' || s?.phase === 'Failed';
@@ -49,10 +55,13 @@ export class PodController {
   private readonly earlierCounts = new Map<string, number>();
   /** Set when the server stops: pods are stopped then, but their stored state is kept as it was, to resume from. */
   private closing = false;
+  /** Gives memory back after a burst of pods has ended. */
+  readonly idleMemory: IdleMemory;
 
   constructor(private readonly store: ObjectStore, private readonly runtime: Runtime, private readonly opts: PodControllerOptions) {
     this.sweeper = setInterval(() => this.expireEvents(), Math.min(opts.eventTtlMs, 60_000));
     this.sweeper.unref();
+    this.idleMemory = new IdleMemory({ quietMs: opts.idleGcMs ?? 3_000 });
   }
 
   /** The running pod behind a stored Pod, if it runs. */
@@ -91,7 +100,11 @@ export class PodController {
   private start(pod: Pod, resume?: PodStatus): void {
     const uid = pod.metadata.uid!;
     this.starting.set(uid, {});
-    const p = this.run(pod, resume).finally(() => this.starts.delete(p));
+    this.idleMemory.activity();
+    const p = this.run(pod, resume).finally(() => {
+      this.starts.delete(p);
+      this.idleMemory.activity();
+    });
     this.starts.add(p);
   }
 
@@ -241,6 +254,7 @@ export class PodController {
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.sweeper);
+    this.idleMemory.close();
     await this.runtime.close();
     await Promise.all([...this.starts]);
   }

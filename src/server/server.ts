@@ -44,6 +44,8 @@ export interface ServeOptions extends Pick<RuntimeOptions, 'backoff' | 'secondMs
   eventTtlMs?: number;
   /** How many recent changes are kept for watches to resume from (default 10 000); older resourceVersions get 410 Expired. */
   watchHistory?: number;
+  /** Once no pod has started or ended for this long (ms), memory grown by a burst of pods is given back (default 3 000; 0: never). */
+  idleGcMs?: number;
 }
 
 /** The running API server. Start it with `ApiServer.start(options)`; `close()` stops it and its pods, keeping their state. */
@@ -74,7 +76,7 @@ export class ApiServer {
     this.store = new ObjectStore(files, opts.watchHistory);
     this.logs = new LogStore(this.stateDir);
     this.runtime = new Runtime({ stateDir: this.stateDir, backoff: opts.backoff, secondMs: opts.secondMs, capacity: opts.capacity });
-    this.pods = new PodController(this.store, this.runtime, { eventTtlMs: opts.eventTtlMs ?? 3_600_000, logs: this.logs });
+    this.pods = new PodController(this.store, this.runtime, { eventTtlMs: opts.eventTtlMs ?? 3_600_000, logs: this.logs, idleGcMs: opts.idleGcMs });
     this.rest = new RestHandler(this.store, this.pods, { baseDir: path.resolve(opts.baseDir ?? process.cwd()) }, { bookmarkMs: opts.bookmarkMs ?? 60_000 });
     for (const ns of SYSTEM_NAMESPACES) {
       if (!this.store.get('namespaces', undefined, ns)) {

@@ -47,7 +47,11 @@ export async function startServer(opts: ServeOptions = {}, stateDir = fs.mkdtemp
     kubectl: (args, o = {}) => new Promise((resolve) => {
       const child = execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: o.timeoutMs ?? 60_000, env: { ...process.env, HOME: stateDir } },
         (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-      if (o.input !== undefined) child.stdin!.end(o.input);
+      if (o.input !== undefined) {
+        // kubectl may end before it has read all of it (a command that exits without reading its stdin): EPIPE then.
+        child.stdin!.on('error', () => undefined);
+        child.stdin!.end(o.input);
+      }
     }),
     request: (method, url, body, headers = {}) => new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
