@@ -34,6 +34,18 @@ let grownBytes = 0;
 
 export interface RingInit { sab: SharedArrayBuffer }
 
+/**
+ * Rings created in this thread whose buffer this thread still references: how a test sees that closed
+ * connections let their rings go (a growable SharedArrayBuffer is not counted by process.memoryUsage()).
+ */
+let liveRings = 0;
+const ringCollected = new FinalizationRegistry<undefined>(() => { liveRings--; });
+
+/** How many rings created in this thread are still reachable from it (after a GC and a turn of the event loop). */
+export function liveRingCount(): number {
+  return liveRings;
+}
+
 export class ByteRing {
   /** Data bytes in use now (a power of two for a ring that grows). */
   private cap: number;
@@ -71,6 +83,8 @@ export class ByteRing {
       ? new SharedArrayBuffer(HEADER_BYTES + capacity, { maxByteLength: HEADER_BYTES + maxCapacity })
       : new SharedArrayBuffer(HEADER_BYTES + capacity);
     new Int32Array(sab, 0, HEADER_WORDS)[CAP] = capacity;
+    liveRings++;
+    ringCollected.register(sab, undefined);
     return new ByteRing({ sab });
   }
 
