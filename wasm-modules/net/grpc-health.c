@@ -17,6 +17,7 @@
  * With WASMPOD_TERMINATION_FD declared (docs/lifecycle.md) it exits 0 when the pod asks it to stop. */
 #include "wasmpod_socket.h"
 #include "h2-conn.h"
+#include "listeners.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -144,47 +145,6 @@ static void on_request(struct h2_conn *c, struct h2_stream *s) {
     fflush(stdout);
 }
 
-static int listen_on(const char *port) {
-    struct addrinfo hints, *res = NULL;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_INET;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
-    int rc = getaddrinfo("0.0.0.0", port, &hints, &res);
-    if (rc != 0) {
-        fprintf(stderr, "grpc-health: bad port %s: %s\n", port, gai_strerror(rc));
-        return -1;
-    }
-    int fd = socket(res->ai_family, res->ai_socktype, 0), one = 1;
-    if (fd >= 0) {
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 64) != 0) {
-            close(fd);
-            fd = -1;
-        }
-    }
-    if (fd < 0) fprintf(stderr, "grpc-health: cannot listen on port %s: %s\n", port, strerror(errno));
-    freeaddrinfo(res);
-    return fd;
-}
-
-static int set_nonblocking(int fd) {
-    int flags = fcntl(fd, F_GETFL);
-    return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-}
-
-/* The stream listeners handed over in LISTEN_FDS (from LISTEN_FDS_START, 3 when unset). */
-static int inherited_listeners(int *lfds, int max) {
-    const char *n = getenv("LISTEN_FDS"), *start = getenv("LISTEN_FDS_START");
-    int count = n ? atoi(n) : 0, first = start ? atoi(start) : 3, found = 0;
-    for (int i = 0; i < count && found < max; i++) {
-        int type = 0;
-        socklen_t len = sizeof type;
-        if (getsockopt(first + i, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM) lfds[found++] = first + i;
-    }
-    return found;
-}
-
 static void accept_all(int lfd) {
     for (;;) {
         int slot = -1;
@@ -222,7 +182,7 @@ int main(int argc, char **argv) {
     }
     int lfds[MAX_LISTENERS], nl = port ? 0 : inherited_listeners(lfds, MAX_LISTENERS);
     if (nl == 0) {
-        if ((lfds[nl++] = listen_on(port ? port : "50051")) < 0) return 1;
+        if ((lfds[nl++] = listen_on("grpc-health", "0.0.0.0", port ? port : "50051", 64)) < 0) return 1;
         printf("grpc-health: listening on port %s\n", port ? port : "50051");
     } else {
         printf("grpc-health: serving %d listener(s) from LISTEN_FDS\n", nl);

@@ -14,6 +14,7 @@
  * (docs/lifecycle.md) the server polls it too and exits 0 when the pod asks it to stop. */
 #include "wasmpod_socket.h"
 #include "http-server.h"
+#include "listeners.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,39 +28,6 @@
 #define MAX_LISTENERS 8
 
 static struct conn conns[MAX_CONNS];
-
-static int listen_on(const char *addr, const char *port) {
-    struct addrinfo hints, *res = NULL;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
-    int rc = getaddrinfo(addr, port, &hints, &res);
-    if (rc != 0) {
-        fprintf(stderr, "httpd: bad address %s port %s: %s\n", addr, port, gai_strerror(rc));
-        return -1;
-    }
-    int fd = socket(res->ai_family, res->ai_socktype, 0);
-    if (fd < 0) {
-        perror("httpd: socket");
-        freeaddrinfo(res);
-        return -1;
-    }
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 128) != 0) {
-        fprintf(stderr, "httpd: cannot listen on %s:%s: %s\n", addr, port, strerror(errno));
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(res);
-    return fd;
-}
-
-static int set_nonblocking(int fd) {
-    int flags = fcntl(fd, F_GETFL);
-    return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-}
 
 static void accept_all(int lfd) {
     for (;;) {
@@ -80,18 +48,6 @@ static void accept_all(int lfd) {
     }
 }
 
-/* The stream listeners handed over in LISTEN_FDS (from LISTEN_FDS_START, systemd's 3 when unset): their count. */
-static int inherited_listeners(int *lfds, int max) {
-    const char *n = getenv("LISTEN_FDS"), *start = getenv("LISTEN_FDS_START");
-    int count = n ? atoi(n) : 0, first = start ? atoi(start) : 3, found = 0;
-    for (int i = 0; i < count && found < max; i++) {
-        int type = 0;
-        socklen_t len = sizeof type;
-        if (getsockopt(first + i, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM) lfds[found++] = first + i;
-    }
-    return found;
-}
-
 int main(int argc, char **argv) {
     const char *port = NULL, *addr = "0.0.0.0";
     struct server srv = { .root = NULL, .verbose = 0 };
@@ -109,7 +65,7 @@ int main(int argc, char **argv) {
     }
     int lfds[MAX_LISTENERS], nl = port ? 0 : inherited_listeners(lfds, MAX_LISTENERS);
     if (nl == 0) {
-        lfds[0] = listen_on(addr, port ? port : "8080");
+        lfds[0] = listen_on("httpd", addr, port ? port : "8080", 128);
         if (lfds[nl++] < 0) return 1;
         printf("httpd: listening on %s:%s", addr, port ? port : "8080");
     } else {
