@@ -4,7 +4,7 @@ import { openPodStream, type StreamVia } from './pod-stream.js';
 import type { PodNetwork } from './pod-network.js';
 import { HostPortError, PublishSpecError } from './errors.js';
 import type { Pod } from '../spec/types.js';
-import { resetSocket } from './reset.js';
+import { relayInto } from './reset.js';
 
 export interface PublishSpec {
   /** The host address to listen on (default 127.0.0.1). */
@@ -47,17 +47,7 @@ export async function publishPort(pod: PodNetwork, spec: PublishSpec, via: Strea
   const server = net.createServer({ allowHalfOpen: true }, (sock) => {
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
-    let stream;
-    try {
-      stream = openPodStream(pod, spec.containerPort, via);
-    } catch {
-      resetSocket(sock);
-      return;
-    }
-    sock.pipe(stream).pipe(sock);
-    sock.on('error', () => stream.destroy());
-    stream.on('error', () => resetSocket(sock));
-    sock.on('close', () => stream.destroy());
+    relayInto(sock, () => openPodStream(pod, spec.containerPort, via));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new HostPortError(

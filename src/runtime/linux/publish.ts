@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Pod } from '../../spec/types.js';
 import { WasmpodError } from '../../errors.js';
-import { resetSocket } from '../../net/reset.js';
+import { relayInto } from '../../net/reset.js';
 
 /** A port to publish: the host address and port, and the pod's port. */
 export interface LinuxPublish {
@@ -44,17 +44,8 @@ export async function publishLinuxPorts(dial: (port: number) => Promise<Duplex>,
     const hostIP = p.hostIP ?? '127.0.0.1';
     const server = net.createServer((sock) => {
       sockets.add(sock);
-      sock.pause();
       sock.on('close', () => sockets.delete(sock));
-      sock.on('error', () => undefined);
-      dial(p.containerPort).then((stream) => {
-        // The client may have gone (or the pod been unpublished) while the relay was being set up.
-        if (sock.destroyed) return void stream.destroy();
-        stream.on('error', () => resetSocket(sock));
-        sock.on('close', () => stream.destroy());
-        sock.pipe(stream).pipe(sock);
-        sock.resume();
-      }, () => resetSocket(sock));
+      relayInto(sock, () => dial(p.containerPort));
     });
     try {
       await new Promise<void>((resolve, reject) => {
