@@ -34,7 +34,8 @@ export interface WorkerStandby {
 export type WorkerReport =
   | { type: 'ready' }
   | { type: 'started' }
-  | { type: 'exit'; code: number; reason: 'Completed' | 'Error'; message?: string; memoryBytes?: number };
+  /** `reusable`: the guest ended cleanly (returned, proc_exit, or never started): the worker may run another. */
+  | { type: 'exit'; code: number; reason: 'Completed' | 'Error'; message?: string; memoryBytes?: number; reusable?: boolean };
 
 /** The exit code of a container whose guest trapped: 128 + SIGABRT, as wasmtime's CLI and a crashed native process give. */
 export const TRAP_EXIT_CODE = 134;

@@ -57,7 +57,8 @@ function run(start: WorkerStart): WorkerReport {
   try {
     built = buildContext(start);
   } catch (err) {
-    if (err instanceof PortOpenError) return { type: 'exit', code: 1, reason: 'Error', message: err.message };
+    closePorts(start);
+    if (err instanceof PortOpenError) return { type: 'exit', code: 1, reason: 'Error', message: err.message, reusable: true };
     throw err;
   }
   const { ctx, stdout, stderr, net } = built;
@@ -65,9 +66,16 @@ function run(start: WorkerStart): WorkerReport {
   const report = runGuest(start, ctx, net, (m) => { memory = m; });
   stdout.close();
   stderr.close();
+  closePorts(start);
   // The memory's size at the end tells the host whether a failing guest had hit its memory limit.
   if (report.type === 'exit' && memory) report.memoryBytes = memory.buffer.byteLength;
   return report;
+}
+
+/** The run's channels to the main thread: closed when it ends, so nothing of it outlives it in a reused worker. */
+function closePorts(start: WorkerStart): void {
+  start.ipc?.channel.port.close();
+  start.net?.channel.port.close();
 }
 
 function runGuest(start: WorkerStart, ctx: WasiContext, net: NetContext | undefined, onMemory: (m: WebAssembly.Memory) => void): WorkerReport {
@@ -89,11 +97,13 @@ function runGuest(start: WorkerStart, ctx: WasiContext, net: NetContext | undefi
     }
     report({ type: 'started' });
     entry();
-    return { type: 'exit', code: 0, reason: 'Completed' };
+    return { type: 'exit', code: 0, reason: 'Completed', reusable: true };
   } catch (err) {
+    // A guest that ended by returning or by proc_exit left the shim between calls: its worker may run another guest.
+    // After a trap or a host error it is not trusted again.
     if (err instanceof ProcExit) {
-      if (err.signal) return { type: 'exit', code: err.code, reason: 'Error', message: `terminated by ${err.signal}` };
-      return { type: 'exit', code: err.code, reason: err.code === 0 ? 'Completed' : 'Error' };
+      if (err.signal) return { type: 'exit', code: err.code, reason: 'Error', message: `terminated by ${err.signal}`, reusable: true };
+      return { type: 'exit', code: err.code, reason: err.code === 0 ? 'Completed' : 'Error', reusable: true };
     }
     const kind = err instanceof WebAssembly.RuntimeError ? 'wasm trap' :
       err instanceof RangeError ? 'wasm trap' : 'host error';
@@ -103,9 +113,9 @@ function runGuest(start: WorkerStart, ctx: WasiContext, net: NetContext | undefi
 
 const data = workerData as WorkerStart | WorkerStandby;
 if ('standby' in data) {
-  // A pooled worker: the shim is loaded; one start message runs one guest, then the port is unref'd
-  // (its only listener is gone) and the worker ends as a fresh one would.
-  parentPort!.once('message', (start: WorkerStart) => report(run(start)));
+  // A pooled worker: the shim is loaded; each start message runs one guest. After a clean end the host may
+  // send it another (worker-pool.ts), or end it; nothing of one run is kept for the next (see closePorts).
+  parentPort!.on('message', (start: WorkerStart) => report(run(start)));
   report({ type: 'ready' });
 } else {
   report(run(data));

@@ -3,10 +3,10 @@ import { Errno, WasiError } from './errno.js';
 import {
   Clockid, EVENT_FD_READWRITE_HANGUP, EVENT_SIZE, Eventtype, Rights, SUBCLOCK_ABSTIME, SUBSCRIPTION_SIZE,
 } from './constants.js';
-import { type WasiContext, syscall, u32 } from './context.js';
+import { ProcExit, type WasiContext, syscall, u32 } from './context.js';
 import { now } from './abi-proc.js';
 import type { FdObject } from '../fd/fd-object.js';
-import { sleepOnBell } from '../ring/doorbell.js';
+import { killRequested, sleepOnBell } from '../ring/doorbell.js';
 
 interface Sub {
   userdata: bigint;
@@ -90,6 +90,7 @@ export function pollImports(ctx: WasiContext): Record<string, (...a: never[]) =>
       const check = (): boolean => (events = ready(subs)).length > 0;
       for (;;) {
         const waitMs = deadline === undefined ? Infinity : Number(deadline - now(Clockid.MONOTONIC)) / 1e6;
+        if (killRequested(bell)) throw new ProcExit(137, 'SIGKILL');
         if (sleepOnBell(bell, check, waitMs)) break;
       }
       events.forEach((e, i) => {

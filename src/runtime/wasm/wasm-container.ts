@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { ContainerConfig, ContainerHooks, ExecResult, ExitInfo, OutputStream, SandboxContainer } from '../sandbox.js';
 import { ByteRing, READER_CLOSED, WRITER_CLOSED, createDoorbell } from '../../../shim/ring/byte-ring.js';
+import { requestKill } from '../../../shim/ring/doorbell.js';
 import { TERMINATION_FD_ENV } from '../../../shim/fd/termination.js';
 import type { WorkerReport, WorkerStart } from '../../../shim/worker-protocol.js';
 import { WASM_PAGE } from './memory-limit.js';
@@ -12,6 +13,10 @@ import { NetSession } from '../../net/net-session.js';
 import { WORKER_URL, type WorkerPool } from './worker-pool.js';
 
 const STDIO_RING_BYTES = 64 * 1024;
+/** A worker whose guest's memory ended larger than this is ended rather than pooled again. */
+const REUSE_MEMORY_BYTES = 64 * 1024 * 1024;
+/** How long a kill waits for a pooled guest to unwind at its bell before its worker is ended. */
+const COOPERATIVE_KILL_MS = 50;
 /** The JS heap a worker may use beside the guest's linear memory; past it the container is OOMKilled. */
 const WORKER_HEAP_MB = 128;
 /**
@@ -28,6 +33,8 @@ export class WasmContainer implements SandboxContainer {
   readonly id = randomBytes(16).toString('hex');
   private worker?: Worker;
   private killedWith?: ExitInfo;
+  /** The run is in a pooled worker (one that runs guests one after another). */
+  private pooled = false;
   private ended?: Promise<unknown>;
   private readonly bell = createDoorbell();
   private readonly stdinRing?: ByteRing;
@@ -76,25 +83,20 @@ export class WasmContainer implements SandboxContainer {
     start.net = net?.init;
     const transferList = [...(ipc ? [ipc.init.channel.port] : []), ...(net ? [net.init.channel.port] : [])];
     // A pre-warmed worker when the pool has one with the same limits; else a fresh worker, started here.
-    const worker = this.pool?.take(start, transferList, WORKER_LIMITS) ?? new Worker(WORKER_URL, {
+    const pooled = this.pool?.take(start, transferList, WORKER_LIMITS);
+    this.pooled = pooled !== undefined;
+    const worker = pooled ?? new Worker(WORKER_URL, {
       // The guest's worker needs none of the embedder's Node flags (a test runner's loaders would slow every start).
       execArgv: [], workerData: start, transferList, resourceLimits: WORKER_LIMITS,
     });
     this.worker = worker;
     const drains = [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)];
-    const exit = await new Promise<ExitInfo>((resolve) => {
-      let result: ExitInfo | undefined;
-      worker.on('message', (m: WorkerReport) => {
-        // A pooled worker taken before it had loaded may still report 'ready': not the container's business.
-        if (m.type === 'started') hooks.onStarted();
-        else if (m.type === 'exit') result = this.classify(m);
-      });
-      worker.on('error', (err: Error & { code?: string }) => {
-        if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') result ??= { ...OOM_EXIT, message: 'the worker exceeded its JS heap budget' };
-        result ??= { exitCode: 134, reason: 'Error', message: `worker failed: ${err.message}` };
-      });
-      worker.on('exit', () => resolve(this.killedWith ?? result ?? { exitCode: 137, reason: 'Error', message: 'worker ended without a result' }));
-    });
+    const { exit, reusable } = await this.outcome(worker, hooks);
+    // The run is over when the guest's exit report arrives: the worker's teardown (or its return to the
+    // pool) is not waited for. From here on, kill() no longer reaches this worker.
+    this.worker = undefined;
+    if (reusable && pooled && this.pool) this.pool.give(worker);
+    else if (reusable === false) void worker.terminate();
     ipc?.end();
     net?.end();
     // A killed worker could not close its rings; close them so the drains finish with what was written.
@@ -103,6 +105,40 @@ export class WasmContainer implements SandboxContainer {
     await Promise.all(drains);
     this.stdinRing?.close(READER_CLOSED);
     return exit;
+  }
+
+  /**
+   * How the run ended: the guest's exit report, or the worker's death (killed, out of its heap, crashed).
+   * `reusable` is undefined when the worker is gone or ends by itself (a fresh worker after its one run).
+   */
+  private outcome(worker: Worker, hooks: ContainerHooks): Promise<{ exit: ExitInfo; reusable?: boolean }> {
+    return new Promise((resolve) => {
+      let failed: ExitInfo | undefined;
+      const done = (exit: ExitInfo, reusable?: boolean): void => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        resolve({ exit, ...(reusable !== undefined ? { reusable } : {}) });
+      };
+      const onMessage = (m: WorkerReport): void => {
+        // A pooled worker taken before it had loaded may still report 'ready': not the container's business.
+        if (m.type === 'started') hooks.onStarted();
+        else if (m.type === 'exit') {
+          // A worker that held a large memory is not kept: an idle pooled worker should be small.
+          const small = (m.memoryBytes ?? 0) <= REUSE_MEMORY_BYTES;
+          // A guest killed while it slept on its bell unwound cleanly (reusable); killed any other way it is not.
+          done(this.killedWith ?? this.classify(m), m.reusable === true && small);
+        }
+      };
+      const onError = (err: Error & { code?: string }): void => {
+        if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') failed ??= { ...OOM_EXIT, message: 'the worker exceeded its JS heap budget' };
+        failed ??= { exitCode: 134, reason: 'Error', message: `worker failed: ${err.message}` };
+      };
+      const onExit = (): void => done(this.killedWith ?? failed ?? { exitCode: 137, reason: 'Error', message: 'worker ended without a result' });
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+    });
   }
 
   /**
@@ -121,7 +157,20 @@ export class WasmContainer implements SandboxContainer {
 
   async kill(exit: ExitInfo): Promise<void> {
     this.killedWith ??= exit;
-    await this.worker?.terminate();
+    const worker = this.worker;
+    if (!worker) return;
+    // A pooled guest asleep on its bell (an idle server in poll_oneoff, a sleeper) unwinds at once when asked,
+    // and its worker goes back to the pool; any other (busy, or asleep elsewhere) has its worker ended.
+    if (this.pooled && this.ended) {
+      requestKill(this.bell);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((resolve) => { timer = setTimeout(resolve, COOPERATIVE_KILL_MS, true); });
+      const timedOut = await Promise.race([this.ended.then(() => false), late]);
+      clearTimeout(timer);
+      // Ended in time, or its report came just now (the worker is no longer this container's).
+      if (!timedOut || this.worker !== worker) return;
+    }
+    await worker.terminate();
   }
 
   async stop(graceMs: number): Promise<void> {

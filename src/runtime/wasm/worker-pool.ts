@@ -1,4 +1,4 @@
-// Pre-warmed container workers: started ahead of time with the shim loaded, each runs exactly one guest and ends.
+// Pre-warmed container workers: started ahead of time with the shim loaded, reused after a guest that ended cleanly.
 import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 import type { WorkerReport, WorkerStandby, WorkerStart } from '../../../shim/worker-protocol.js';
 
@@ -7,7 +7,11 @@ export const WORKER_URL = new URL('../../../shim/worker.js', import.meta.url);
 export interface WorkerPoolOptions {
   /** Idle workers kept ready (default 2); 0 disables the pool: every container starts its own worker. */
   minIdle?: number;
-  /** The most idle workers the pool grows to when takes find it empty (default max(4, minIdle)). */
+  /**
+   * The most idle workers the pool holds (default max(8, minIdle)): it grows to this when takes find it
+   * empty, and workers coming back from clean runs are kept up to it. Pods that run `n` containers at once
+   * spawn no worker in the steady state when maxIdle >= n + minIdle.
+   */
   maxIdle?: number;
   /** With no take for this long, idle workers above `minIdle` are ended (default 30000 ms). */
   idleTimeoutMs?: number;
@@ -26,6 +30,8 @@ export interface WorkerPoolStats {
   grown: number;
   /** Idle workers ended by the idle timeout. */
   retired: number;
+  /** Workers taken back after their guest ended cleanly, to run another. */
+  reused: number;
 }
 
 interface Standby {
@@ -36,9 +42,11 @@ interface Standby {
 }
 
 /**
- * Workers waiting for a WorkerStart message. A worker is never reused: once taken it belongs to one
- * container run, as a fresh worker does, so a guest that corrupts its worker's JS state harms no one else.
- * Idle workers are unref'd: they never keep the embedding process alive.
+ * Workers waiting for a WorkerStart message. A taken worker belongs to one container run; when its guest
+ * ends cleanly (it returned or called proc_exit: it was between shim calls, and the run's state lived in
+ * objects of that run only) the worker comes back with `give`, warm, and runs the next guest. A worker whose
+ * guest trapped, was killed, or ran out of memory is never reused. Idle workers are unref'd: they never
+ * keep the embedding process alive.
  */
 export class WorkerPool {
   readonly minIdle: number;
@@ -52,11 +60,11 @@ export class WorkerPool {
   private shrinkTimer?: NodeJS.Timeout;
   /** Set once a worker has been ready: misses before that are the cold start, not demand outrunning the pool. */
   private warmed = false;
-  private readonly counts = { spawned: 0, taken: 0, misses: 0, grown: 0, retired: 0 };
+  private readonly counts = { spawned: 0, taken: 0, misses: 0, grown: 0, retired: 0, reused: 0 };
 
   constructor(readonly resourceLimits: ResourceLimits, opts: WorkerPoolOptions = {}) {
     this.minIdle = Math.max(0, Math.floor(opts.minIdle ?? 2));
-    this.maxIdle = Math.max(this.minIdle, Math.floor(opts.maxIdle ?? Math.max(4, this.minIdle)));
+    this.maxIdle = Math.max(this.minIdle, Math.floor(opts.maxIdle ?? Math.max(8, this.minIdle)));
     this.idleTimeoutMs = Math.max(0, opts.idleTimeoutMs ?? 30_000);
     this.target = this.minIdle;
   }
@@ -108,6 +116,30 @@ export class WorkerPool {
     return standby.worker;
   }
 
+  /**
+   * Takes back a worker whose guest ended cleanly (its report said `reusable`), already warm: it is ready
+   * at once for the next take. Ended instead when the pool is off or closed; a full pool ends its newest.
+   */
+  give(worker: Worker): void {
+    if (!this.enabled) {
+      void worker.terminate();
+      return;
+    }
+    if (this.idle.length >= this.maxIdle) {
+      // Full: the warm worker stays and the newest idle one (the least ready: the shim's code not yet run) goes.
+      const newest = this.idle.pop()!;
+      newest.detach();
+      void newest.worker.terminate();
+    }
+    this.counts.reused++;
+    this.warmed = true;
+    const standby = this.watch(worker);
+    standby.ready = true;
+    // The ready worker goes first in line; one still loading the shim stays behind it.
+    this.idle.unshift(standby);
+    this.scheduleShrink();
+  }
+
   /** Ends every idle worker; later takes return undefined. */
   async close(): Promise<void> {
     this.closed = true;
@@ -127,6 +159,11 @@ export class WorkerPool {
     const workerData: WorkerStandby = { standby: true };
     const worker = new Worker(WORKER_URL, { execArgv: [], workerData, resourceLimits: this.resourceLimits });
     this.counts.spawned++;
+    this.idle.push(this.watch(worker));
+  }
+
+  /** An idle worker's entry: ready once it reports so; dropped from the pool if it dies while idle. */
+  private watch(worker: Worker): Standby {
     const standby: Standby = {
       worker,
       ready: false,
@@ -154,7 +191,7 @@ export class WorkerPool {
     worker.on('exit', onGone);
     // After the listeners: adding a 'message' listener refs the worker's port again.
     worker.unref();
-    this.idle.push(standby);
+    return standby;
   }
 
   /** With no take for idleTimeoutMs, the pool shrinks back to minIdle. */
