@@ -19,19 +19,32 @@ export class PodVolumes {
 
   /** One empty read-only directory shown where nested mounts need a parent the outer volume lacks. */
   emptyMountPoint(): string {
+    makeVolumesDir(this.dir);
     const dir = path.join(this.dir, '.mount-point');
     if (!fs.existsSync(dir)) fs.mkdirSync(dir, { mode: 0o555 });
     return fs.realpathSync(dir);
   }
 
-  /** Deletes emptyDirs and generated files; safe to call twice. hostPath contents are never touched. */
+  /**
+   * Deletes emptyDirs and generated files; safe to call twice. hostPath contents are never touched.
+   * The directory goes asynchronously: a large emptyDir does not hold up the runtime's event loop.
+   */
   async remove(): Promise<void> {
     if (this.removed) return;
     this.removed = true;
     for (const v of this.byName.values()) v.remove();
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    await fs.promises.rm(this.dir, { recursive: true, force: true });
   }
 }
+
+/** The pod's volumes dir. Secret files are in here: only the runtime's user may enter. */
+function makeVolumesDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+}
+
+/** Volumes that keep files under the pod's volumes dir (all but hostPath, which names its own). */
+const needsDir = (v: Volume): boolean => !v.hostPath;
 
 function prepare(pod: Pod, v: Volume, dir: string, lookup: ConfigLookup): PreparedVolume {
   if (v.hostPath) return prepareHostPathVolume(v);
@@ -48,9 +61,9 @@ function prepare(pod: Pod, v: Volume, dir: string, lookup: ConfigLookup): Prepar
  * what was already made is removed and the error (a WasmpodError naming the volume) is thrown.
  */
 export function setUpVolumes(pod: Pod, dir: string, sources: ConfigSources = {}): PodVolumes {
-  // Secret files are in here: only the runtime's user may enter.
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(dir, 0o700);
+  // Made only when a volume keeps files there (or a nested mount needs a mount point): a pod without
+  // volumes starts without touching the disk for them.
+  if ((pod.spec.volumes ?? []).some(needsDir)) makeVolumesDir(dir);
   const lookup = new ConfigLookup(sources, pod.metadata.namespace ?? 'default');
   const byName = new Map<string, PreparedVolume>();
   const volumes = new PodVolumes(dir, byName, lookup);

@@ -1,5 +1,6 @@
 // Compiles each distinct module once, keyed by the SHA-256 of its bytes, and checks its imports against what the shim provides.
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ImageNotFoundError, InvalidModuleError, UnsupportedImportError } from '../../errors.js';
 import { isProvidedImport } from './provided-imports.js';
@@ -12,6 +13,8 @@ export interface LoadedModule {
 
 export class ModuleCache {
   private readonly byDigest = new Map<string, Promise<WebAssembly.Module>>();
+  /** What each file (and memory limit) loaded to, with the file's stamp when it was read. */
+  private readonly byFile = new Map<string, { stamp: string; loaded: LoadedModule }>();
 
   get size(): number {
     return this.byDigest.size;
@@ -21,8 +24,26 @@ export class ModuleCache {
    * Loads a module; with a memory limit, its memory maximum is lowered first (cached per digest and limit).
    * A pulled image's module comes from the image store (`source`), its bytes checked against the digest
    * the store names them by: the cache and the store key on the same digest.
+   * A file loaded before and unchanged since (same device, inode, size, mtime and ctime) is not read and
+   * hashed again: a warm pod start does no file I/O for its modules.
    */
   async load(container: string, image: string, memoryLimit?: number, source?: { path: string; digest: string }): Promise<LoadedModule> {
+    const file = source?.path ?? image;
+    const key = `${file}\0${memoryLimit ?? ''}`;
+    const stamp = fileStamp(file);
+    const hit = stamp ? this.byFile.get(key) : undefined;
+    if (hit && hit.stamp === stamp && (!source || source.digest === hit.loaded.digest)) return hit.loaded;
+    const loaded = await this.loadFile(container, image, memoryLimit, source);
+    if (stamp) {
+      this.byFile.delete(key);
+      this.byFile.set(key, { stamp, loaded });
+      // The oldest entry goes first: a map, insertion-ordered, of at most FILE_STAMPS files.
+      if (this.byFile.size > FILE_STAMPS) this.byFile.delete(this.byFile.keys().next().value!);
+    }
+    return loaded;
+  }
+
+  private async loadFile(container: string, image: string, memoryLimit?: number, source?: { path: string; digest: string }): Promise<LoadedModule> {
     let bytes: Buffer;
     try {
       bytes = await readFile(source?.path ?? image);
@@ -54,5 +75,17 @@ export class ModuleCache {
       .map((i) => `${i.module}.${i.name} (${i.kind})`);
     if (missing.length > 0) throw new UnsupportedImportError(container, image, missing);
     return { digest, module };
+  }
+}
+
+const FILE_STAMPS = 1024;
+
+/** Identifies one version of a file's bytes without reading them; undefined when it cannot be stat'ed. */
+function fileStamp(file: string): string | undefined {
+  try {
+    const st = statSync(file, { bigint: true, throwIfNoEntry: false });
+    return st && `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return undefined;
   }
 }
