@@ -26,7 +26,7 @@ export interface WorkerStart {
   bell: SharedArrayBuffer;
 }
 
-/** The workerData of a pooled worker: it loads the shim, reports 'ready', then waits for one WorkerStart message. */
+/** The workerData of a pooled worker: it loads the shim, reports 'ready', then runs each WorkerStart message it gets. */
 export interface WorkerStandby {
   standby: true;
 }
@@ -36,6 +36,17 @@ export type WorkerReport =
   | { type: 'started' }
   /** `reusable`: the guest ended cleanly (returned, proc_exit, or never started): the worker may run another. */
   | { type: 'exit'; code: number; reason: 'Completed' | 'Error'; message?: string; memoryBytes?: number; reusable?: boolean };
+
+/** What the host sends a shared worker (shared-worker.ts): run a guest, or kill one it runs. */
+export type SharedRequest =
+  | { type: 'run'; runId: number; start: WorkerStart }
+  | { type: 'kill'; runId: number };
+
+/** What a shared worker reports, per guest (runId 0: the worker itself, once, when it is ready). */
+export interface SharedReport {
+  runId: number;
+  report: WorkerReport;
+}
 
 /** The exit code of a container whose guest trapped: 128 + SIGABRT, as wasmtime's CLI and a crashed native process give. */
 export const TRAP_EXIT_CODE = 134;

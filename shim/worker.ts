@@ -1,55 +1,13 @@
 // A container's worker thread: builds the WASI context, instantiates the module, runs _start, reports how it ended.
 import { parentPort, workerData } from 'node:worker_threads';
-import { GuestMemory, encodeAll } from './wasi/memory.js';
-import { FdTable } from './fd/fd-table.js';
-import { StreamIn, StreamOut } from './fd/stdio.js';
-import { HostDir } from './fd/host-dir.js';
-import { TERMINATION_FD_ENV, TerminationNotice } from './fd/termination.js';
-import { Vfs } from './fs/vfs.js';
-import { ByteRing } from './ring/byte-ring.js';
-import { DIR_RIGHTS, FILE_RIGHTS } from './wasi/constants.js';
-import { ProcExit, type WasiContext } from './wasi/context.js';
-import { PREVIEW1, preview1Imports } from './wasi/preview1.js';
-import { IPC_MODULE, ipcImports } from './ipc/abi-ipc.js';
-import { IpcContext } from './ipc/ipc-context.js';
-import { NetContext } from './net/net-context.js';
-import { PortOpenError, openPortSockets } from './net/preopen.js';
-import { WASIX_MODULE, wasixImports } from './net/abi-wasix.js';
-import { TRAP_EXIT_CODE, type WorkerReport, type WorkerStandby, type WorkerStart } from './worker-protocol.js';
+import type { WasiContext } from './wasi/context.js';
+import type { NetContext } from './net/net-context.js';
+import { PortOpenError } from './net/preopen.js';
+import { buildContext, closePorts, entryOf, exitReport, guestImports } from './guest.js';
+import type { WorkerReport, WorkerStandby, WorkerStart } from './worker-protocol.js';
 
 function report(r: WorkerReport): void {
   parentPort!.postMessage(r);
-}
-
-function buildContext(start: WorkerStart): { ctx: WasiContext; stdout: StreamOut; stderr: StreamOut; net?: NetContext } {
-  const bell = new Int32Array(start.bell);
-  const fds = new FdTable();
-  const stdinRing = start.stdin ? new ByteRing(start.stdin) : undefined;
-  const stdout = new StreamOut(new ByteRing(start.stdout));
-  const stderr = new StreamOut(new ByteRing(start.stderr));
-  fds.add(new StreamIn(stdinRing));
-  fds.add(stdout);
-  fds.add(stderr);
-  const vfs = new Vfs(start.mounts);
-  for (const m of vfs.mounts) {
-    // A file mounted by subPath is reached through the directory mount above it, not as a preopen.
-    if (!m.isDirectory) continue;
-    const root = vfs.resolve(m.guest, '.', true);
-    fds.addPreopen(new HostDir(vfs, root, DIR_RIGHTS, DIR_RIGHTS | FILE_RIGHTS), m.guestPath);
-  }
-  // A container that declares WASMPOD_TERMINATION_FD in its env asks for the notice; the value becomes its fd.
-  const env = start.termination
-    ? start.env.map((e) => e.startsWith(`${TERMINATION_FD_ENV}=`) ? `${TERMINATION_FD_ENV}=${fds.add(new TerminationNotice(start.termination!))}` : e)
-    : [...start.env];
-  // The declared ports come last, listening before the guest starts (see net/preopen.ts for the LISTEN_* variables).
-  const net = start.net && new NetContext(start.net);
-  if (net) env.push(...openPortSockets(fds, net, start.net!.ports));
-  return { ctx: { mem: new GuestMemory(), fds, args: encodeAll(start.argv), env: encodeAll(env), bell }, stdout, stderr, net };
-}
-
-function describe(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
 }
 
 function run(start: WorkerStart): WorkerReport {
@@ -72,42 +30,16 @@ function run(start: WorkerStart): WorkerReport {
   return report;
 }
 
-/** The run's channels to the main thread: closed when it ends, so nothing of it outlives it in a reused worker. */
-function closePorts(start: WorkerStart): void {
-  start.ipc?.channel.port.close();
-  start.net?.channel.port.close();
-}
-
 function runGuest(start: WorkerStart, ctx: WasiContext, net: NetContext | undefined, onMemory: (m: WebAssembly.Memory) => void): WorkerReport {
   try {
-    const instance = new WebAssembly.Instance(start.module, {
-      [PREVIEW1]: preview1Imports(ctx) as never,
-      [IPC_MODULE]: ipcImports(ctx.mem, start.ipc && new IpcContext(start.ipc)) as never,
-      [WASIX_MODULE]: wasixImports(ctx, net) as never,
-    });
-    const memory = instance.exports.memory;
-    if (!(memory instanceof WebAssembly.Memory)) {
-      return { type: 'exit', code: 1, reason: 'Error', message: 'module does not export a memory named "memory"' };
-    }
-    ctx.mem.attach(memory);
-    onMemory(memory);
-    const entry = instance.exports._start;
-    if (typeof entry !== 'function') {
-      return { type: 'exit', code: 1, reason: 'Error', message: 'module does not export a _start function' };
-    }
+    const instance = new WebAssembly.Instance(start.module, guestImports(start, ctx, net));
+    const entry = entryOf(instance, ctx, onMemory);
+    if (typeof entry !== 'function') return entry;
     report({ type: 'started' });
     entry();
     return { type: 'exit', code: 0, reason: 'Completed', reusable: true };
   } catch (err) {
-    // A guest that ended by returning or by proc_exit left the shim between calls: its worker may run another guest.
-    // After a trap or a host error it is not trusted again.
-    if (err instanceof ProcExit) {
-      if (err.signal) return { type: 'exit', code: err.code, reason: 'Error', message: `terminated by ${err.signal}`, reusable: true };
-      return { type: 'exit', code: err.code, reason: err.code === 0 ? 'Completed' : 'Error', reusable: true };
-    }
-    const kind = err instanceof WebAssembly.RuntimeError ? 'wasm trap' :
-      err instanceof RangeError ? 'wasm trap' : 'host error';
-    return { type: 'exit', code: TRAP_EXIT_CODE, reason: 'Error', message: `${kind}: ${describe(err)}` };
+    return exitReport(err);
   }
 }
 

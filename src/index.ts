@@ -13,6 +13,8 @@ export { TRAP_EXIT_CODE } from '../shim/worker-protocol.js';
 export type { PodEvent } from './pod/events.js';
 export type { Capacity } from './pod/admission.js';
 export type { WorkerPoolOptions, WorkerPoolStats } from './runtime/wasm/worker-pool.js';
+export type { SharedWorkersOptions } from './runtime/wasm/shared-workers.js';
+export { SharedWorkersUnavailableError, jspiAvailable } from './runtime/wasm/shared-workers.js';
 export * from './image/index.js';
 export * from './net/index.js';
 export * from './runtime/linux/index.js';

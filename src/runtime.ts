@@ -5,6 +5,7 @@ import { normalizePod } from './spec/index.js';
 import type { Backend, ContainerConfig, SandboxContainer } from './runtime/sandbox.js';
 import { WasmBackend } from './runtime/wasm/wasm-backend.js';
 import type { WorkerPoolOptions, WorkerPoolStats } from './runtime/wasm/worker-pool.js';
+import type { SharedWorkersOptions } from './runtime/wasm/shared-workers.js';
 import { LinuxBackend, type LinuxBackendOptions } from './runtime/linux/linux-backend.js';
 import { LogStore } from './logs/log-store.js';
 import { KUBERNETES_BACKOFF, type BackoffOptions } from './pod/backoff.js';
@@ -46,6 +47,12 @@ export interface RuntimeOptions {
   linux?: LinuxBackendOptions;
   /** Pre-warmed workers for wasm containers: `{ minIdle: 0 }` turns the pool off (docs/library.md). */
   workerPool?: WorkerPoolOptions;
+  /**
+   * Containers share worker threads, suspended with JSPI where they would block (Node 24+; docs/library.md):
+   * an idle container then costs its memory, not a thread. Off by default: a guest that computes without
+   * waiting holds up the others of its worker.
+   */
+  sharedWorkers?: SharedWorkersOptions;
 }
 
 export interface RunPodOptions extends ConfigSources {
@@ -84,7 +91,7 @@ export class Runtime {
 
   constructor(opts: RuntimeOptions = {}) {
     this.stateDir = opts.stateDir ? path.resolve(opts.stateDir) : defaultStateDir();
-    this.backend = new WasmBackend(opts.workerPool);
+    this.backend = new WasmBackend(opts.workerPool, opts.sharedWorkers);
     this.backoff = { ...KUBERNETES_BACKOFF, ...opts.backoff };
     this.logs = new LogStore(this.stateDir);
     this.secondMs = opts.secondMs ?? 1000;

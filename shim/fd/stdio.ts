@@ -4,6 +4,7 @@ import { Errno, WasiError } from '../wasi/errno.js';
 import { Fdflags, Filetype, Rights, STREAM_RIGHTS } from '../wasi/constants.js';
 import { type Filestat, streamFilestat } from '../fs/stat.js';
 import { ByteRing, READER_CLOSED, WRITER_CLOSED } from '../ring/byte-ring.js';
+import { waitsUnwind } from '../ring/block.js';
 
 /**
  * The stdio of a container is a pipe, as in Kubernetes, not a terminal; WASI has no pipe type,
@@ -70,6 +71,8 @@ export class StreamOut extends Stream {
             if (n + done > 0) return n + done;
             throw new WasiError(Errno.AGAIN);
           }
+          // In a shared worker the wait unwinds and the call is made again: what was written is returned first.
+          if (n + done > 0 && waitsUnwind()) return n + done;
           this.ring.waitWritable();
         }
       }

@@ -4,6 +4,7 @@ import { Errno, WasiError } from '../wasi/errno.js';
 import { Filetype, Sdflags } from '../wasi/constants.js';
 import { type ByteRing, READER_CLOSED, WRITER_CLOSED } from '../ring/byte-ring.js';
 import { Conn } from './conn.js';
+import { block, waitsUnwind } from '../ring/block.js';
 import { AddressFamily, type SockAddr } from './addr.js';
 import { PEER_RESET, SockKind, type ConnInit } from './protocol.js';
 import {
@@ -113,7 +114,7 @@ export class StreamSocket extends SocketBase {
       if (this.nonblocking(0, 0)) throw new WasiError(Errno.AGAIN);
       const left = deadline - performance.now();
       if (left <= 0) throw new WasiError(Errno.AGAIN);
-      Atomics.wait(pending, 0, 0, left);
+      block(pending, 0, 0, left);
     }
   }
 
@@ -157,6 +158,8 @@ export class StreamSocket extends SocketBase {
         if (n > 0) return [n, 0];
         throw new WasiError(Errno.AGAIN);
       }
+      // In a shared worker the wait unwinds and the call is made again: what was read is returned first.
+      if (n > 0 && waitsUnwind()) return [n, 0];
       conn.rx.waitReadable(left);
     }
   }
@@ -180,6 +183,7 @@ export class StreamSocket extends SocketBase {
           if (n + done > 0) return n + done;
           throw new WasiError(Errno.AGAIN);
         }
+        if (n + done > 0 && waitsUnwind()) return n + done;
         conn.tx.waitWritable(left);
       }
       n += done;

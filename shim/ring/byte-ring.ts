@@ -1,6 +1,7 @@
 // A single-producer, single-consumer byte ring in a SharedArrayBuffer: how bytes cross threads without a message per write.
 import { copyFromShared, copyToShared } from './shared-copy.js';
 import { type Doorbell, ringBell } from './doorbell.js';
+import { block, waitsUnwind } from './block.js';
 import { SpinPolicy } from './spin-policy.js';
 
 export { type Doorbell, createDoorbell, ringBell, sleepOnBell } from './doorbell.js';
@@ -298,24 +299,27 @@ export class ByteRing {
 
   /** Blocks the calling thread until data arrives, the writer closes, or `timeoutMs` passes. */
   waitReadable(timeoutMs = Infinity): void {
-    const left = this.spin(false, timeoutMs);
+    // A shared worker does not spin: its other guests need the thread.
+    const left = waitsUnwind() ? timeoutMs : this.spin(false, timeoutMs);
     if (left <= 0) return;
     const ctl = this.ctl;
     const seq = this.armReader();
-    if (!this.readable()) Atomics.wait(ctl, SEQ, seq, left);
-    Atomics.store(ctl, READ_ARMED, 0);
+    const disarm = (): void => { Atomics.store(ctl, READ_ARMED, 0); };
+    if (!this.readable()) block(ctl, SEQ, seq, left, disarm);
+    else disarm();
   }
 
   /** Blocks the calling thread until space frees (see want), the reader closes, or `timeoutMs` passes. */
   waitWritable(timeoutMs = Infinity): void {
-    const left = this.spin(true, timeoutMs);
+    const left = waitsUnwind() ? timeoutMs : this.spin(true, timeoutMs);
     if (left <= 0) return;
     const ctl = this.ctl;
     const want = this.want();
     Atomics.store(ctl, WRITE_WANT, want);
     const seq = Atomics.load(ctl, SEQ);
-    if (!this.writable(want)) Atomics.wait(ctl, SEQ, seq, left);
-    Atomics.store(ctl, WRITE_WANT, 0);
+    const unwant = (): void => { Atomics.store(ctl, WRITE_WANT, 0); };
+    if (!this.writable(want)) block(ctl, SEQ, seq, left, unwant);
+    else unwant();
   }
 
   /** Resolves when data arrives or the ring closes: for readers on a thread that must not block. */

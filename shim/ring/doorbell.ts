@@ -1,4 +1,5 @@
 // A thread's wake-up word while it waits for any of several rings (poll_oneoff), paid for only when it sleeps.
+import { block } from './block.js';
 
 /**
  * A doorbell is a thread's wake-up word while it waits for any of several rings (poll_oneoff): word 0
@@ -45,12 +46,20 @@ export function ringBell(bell: Doorbell | undefined): void {
 export function sleepOnBell(bell: Doorbell, ready: () => boolean, timeoutMs: number): boolean {
   const counted = bell.length > BELL_SLEEPERS;
   if (counted) Atomics.add(bell, BELL_SLEEPERS, 1);
+  // The sleeper stays counted until it wakes, also when the wait is finished asynchronously (block.ts).
+  const awake = (): void => { if (counted) Atomics.sub(bell, BELL_SLEEPERS, 1); };
+  let seen: number;
   try {
-    const seen = Atomics.load(bell, BELL_RINGS);
-    if (ready()) return true;
-    if (timeoutMs > 0) Atomics.wait(bell, BELL_RINGS, seen, timeoutMs);
-    return false;
-  } finally {
-    if (counted) Atomics.sub(bell, BELL_SLEEPERS, 1);
+    seen = Atomics.load(bell, BELL_RINGS);
+    if (ready()) {
+      awake();
+      return true;
+    }
+  } catch (err) {
+    awake();
+    throw err;
   }
+  if (timeoutMs > 0) block(bell, BELL_RINGS, seen, timeoutMs, awake);
+  else awake();
+  return false;
 }

@@ -7,6 +7,7 @@ import { ProcExit, type WasiContext, syscall, u32 } from './context.js';
 import { now } from './abi-proc.js';
 import type { FdObject } from '../fd/fd-object.js';
 import { killRequested, sleepOnBell } from '../ring/doorbell.js';
+import { WouldBlock } from '../ring/block.js';
 
 interface Sub {
   userdata: bigint;
@@ -88,21 +89,36 @@ export function pollImports(ctx: WasiContext): Record<string, (...a: never[]) =>
       for (const s of subs) if (s.deadline !== undefined && (deadline === undefined || s.deadline < deadline)) deadline = s.deadline;
       let events: Event[] = [];
       const check = (): boolean => (events = ready(subs)).length > 0;
-      for (;;) {
-        const waitMs = deadline === undefined ? Infinity : Number(deadline - now(Clockid.MONOTONIC)) / 1e6;
-        if (killRequested(bell)) throw new ProcExit(137, 'SIGKILL');
-        if (sleepOnBell(bell, check, waitMs)) break;
+      const finish = (): number => {
+        for (;;) {
+          const waitMs = deadline === undefined ? Infinity : Number(deadline - now(Clockid.MONOTONIC)) / 1e6;
+          if (killRequested(bell)) throw new ProcExit(137, 'SIGKILL');
+          if (sleepOnBell(bell, check, waitMs)) break;
+        }
+        return writeEvents(ctx, events, outPtr, neventsPtr);
+      };
+      try {
+        return finish();
+      } catch (err) {
+        // In a shared worker the sleep unwinds; the wrapper goes on with the same deadline, not a new one.
+        if (err instanceof WouldBlock) err.resume = finish;
+        throw err;
       }
-      events.forEach((e, i) => {
-        const p = u32(outPtr) + i * EVENT_SIZE;
-        mem.bytes(p, EVENT_SIZE).fill(0);
-        mem.setU64(p, e.userdata);
-        mem.setU16(p + 8, e.error);
-        mem.setU8(p + 10, e.type);
-        mem.setU64(p + 16, e.nbytes);
-        mem.setU16(p + 24, e.flags);
-      });
-      mem.setU32(u32(neventsPtr), events.length);
     }),
   };
+}
+
+function writeEvents(ctx: WasiContext, events: Event[], outPtr: number, neventsPtr: number): number {
+  const { mem } = ctx;
+  events.forEach((e, i) => {
+    const p = u32(outPtr) + i * EVENT_SIZE;
+    mem.bytes(p, EVENT_SIZE).fill(0);
+    mem.setU64(p, e.userdata);
+    mem.setU16(p + 8, e.error);
+    mem.setU8(p + 10, e.type);
+    mem.setU64(p + 16, e.nbytes);
+    mem.setU16(p + 24, e.flags);
+  });
+  mem.setU32(u32(neventsPtr), events.length);
+  return 0;
 }

@@ -11,15 +11,19 @@ int main(int argc, char **argv) {
     if (!env) { fprintf(stderr, "WASMPOD_TERMINATION_FD is not set\n"); return 2; }
     int fd = atoi(env);
     int ignore = argc > 1 && strcmp(argv[1], "ignore") == 0;
+    __wasi_subscription_t sub = { .userdata = 1, .u = { .tag = __WASI_EVENTTYPE_FD_READ, .u = { .fd_read = { .file_descriptor = fd } } } };
+    /* Polling the notice once arms it (the handler is installed) before the line below says so: a pod
+     * deleted right after it sees the line gets the notice, not SIGTERM's default action. */
+    __wasi_subscription_t subs[2] = { sub, { .userdata = 2, .u = { .tag = __WASI_EVENTTYPE_CLOCK,
+        .u = { .clock = { .id = __WASI_CLOCKID_MONOTONIC, .timeout = 0 } } } } };
+    __wasi_event_t evs[2];
+    __wasi_size_t got;
+    (void)!__wasi_poll_oneoff(subs, evs, 2, &got);
     printf("waiting on fd %d\n", fd);
     fflush(stdout);
-    __wasi_subscription_t sub = { .userdata = 1, .u = { .tag = __WASI_EVENTTYPE_FD_READ, .u = { .fd_read = { .file_descriptor = fd } } } };
     if (ignore) {
-        __wasi_subscription_t subs[2] = { sub, { .userdata = 2, .u = { .tag = __WASI_EVENTTYPE_CLOCK,
-            .u = { .clock = { .id = __WASI_CLOCKID_MONOTONIC, .timeout = 0 } } } } };
         __wasi_event_t ev[2];
         __wasi_size_t n;
-        (void)!__wasi_poll_oneoff(subs, ev, 2, &n);
         for (;;) {
             __wasi_subscription_t nap = { .userdata = 3, .u = { .tag = __WASI_EVENTTYPE_CLOCK,
                 .u = { .clock = { .id = __WASI_CLOCKID_MONOTONIC, .timeout = 1000000000ull } } } };

@@ -4,6 +4,8 @@ import type { Backend, ContainerConfig, PodSandbox, SandboxContainer, SandboxOpt
 import { ModuleCache } from './module-cache.js';
 import { WORKER_LIMITS, WasmContainer } from './wasm-container.js';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
+import { SharedWorkers, type SharedWorkersOptions } from './shared-workers.js';
+import { IPC_MODULE } from '../../../shim/ipc/abi-ipc.js';
 import { IpcNamespace } from '../../ipc/namespace.js';
 import type { PodNetwork } from '../../net/pod-network.js';
 
@@ -11,7 +13,8 @@ class WasmPodSandbox implements PodSandbox {
   readonly id = randomUUID();
   /** Lives as long as the pod, as the pause container holds the ipc namespace: containers restart into it. */
   readonly ipc = new IpcNamespace();
-  constructor(private readonly cache: ModuleCache, private readonly pool: WorkerPool, private readonly opts: SandboxOptions = {}) {}
+  constructor(private readonly cache: ModuleCache, private readonly pool: WorkerPool, private readonly opts: SandboxOptions = {},
+    private readonly shared?: SharedWorkers) {}
 
   get network(): PodNetwork | undefined {
     return this.opts.network;
@@ -19,7 +22,10 @@ class WasmPodSandbox implements PodSandbox {
 
   async createContainer(config: ContainerConfig): Promise<SandboxContainer> {
     const { module, digest } = await this.cache.load(config.name, config.image, config.memoryLimit, config.module);
-    return new WasmContainer(config, module, config.imageID ?? digest, this.ipc, this.opts.network, this.pool);
+    // A guest that imports the IPC module may sleep in IPC calls, which a shared worker cannot suspend:
+    // it gets a worker of its own.
+    const shared = this.shared && !WebAssembly.Module.imports(module).some((i) => i.module === IPC_MODULE) ? this.shared : undefined;
+    return new WasmContainer(config, module, config.imageID ?? digest, this.ipc, this.opts.network, this.pool, shared);
   }
 
   async remove(): Promise<void> {
@@ -36,17 +42,22 @@ export class WasmBackend implements Backend {
   /** Pre-warmed workers (worker-pool.ts), filled when the first pod sandbox is made. */
   readonly workers: WorkerPool;
 
-  constructor(pool: WorkerPoolOptions = {}) {
+  /** Shared workers (JSPI, Node 24+), when the runtime asked for them: containers then share threads. */
+  readonly shared?: SharedWorkers;
+
+  constructor(pool: WorkerPoolOptions = {}, shared?: SharedWorkersOptions) {
     this.workers = new WorkerPool(WORKER_LIMITS, pool);
+    if (shared) this.shared = new SharedWorkers(WORKER_LIMITS, shared);
   }
 
   async runPodSandbox(_podUid: string, opts: SandboxOptions = {}): Promise<PodSandbox> {
-    this.workers.start();
-    return new WasmPodSandbox(this.modules, this.workers, opts);
+    if (!this.shared) this.workers.start();
+    return new WasmPodSandbox(this.modules, this.workers, opts, this.shared);
   }
 
   async close(): Promise<void> {
     // Running workers belong to containers, which the pod manager stops before closing the backend; idle ones end here.
     await this.workers.close();
+    await this.shared?.close();
   }
 }

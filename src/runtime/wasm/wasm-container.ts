@@ -1,6 +1,6 @@
 // A WASI container: one worker thread running the module, stdio carried by byte rings drained into the log hooks.
 import { randomBytes } from 'node:crypto';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 import type { ContainerConfig, ContainerHooks, ExecResult, ExitInfo, OutputStream, SandboxContainer } from '../sandbox.js';
 import { ByteRing, READER_CLOSED, WRITER_CLOSED, createDoorbell } from '../../../shim/ring/byte-ring.js';
 import { requestKill } from '../../../shim/ring/doorbell.js';
@@ -11,6 +11,7 @@ import type { IpcNamespace } from '../../ipc/namespace.js';
 import type { PodNetwork } from '../../net/pod-network.js';
 import { NetSession } from '../../net/net-session.js';
 import { WORKER_URL, type WorkerPool } from './worker-pool.js';
+import type { SharedRun, SharedWorkers } from './shared-workers.js';
 
 const STDIO_RING_BYTES = 64 * 1024;
 /** A worker whose guest's memory ended larger than this is ended rather than pooled again. */
@@ -35,6 +36,8 @@ export class WasmContainer implements SandboxContainer {
   private killedWith?: ExitInfo;
   /** The run is in a pooled worker (one that runs guests one after another). */
   private pooled = false;
+  /** The current run, when the container runs in a shared worker. */
+  private sharedRun?: SharedRun;
   private ended?: Promise<unknown>;
   private readonly bell = createDoorbell();
   private readonly stdinRing?: ByteRing;
@@ -47,6 +50,8 @@ export class WasmContainer implements SandboxContainer {
     private readonly ipc?: IpcNamespace,
     private readonly network?: PodNetwork,
     private readonly pool?: WorkerPool,
+    /** Shared workers, when the runtime has them and this module may use one (see WasmBackend). */
+    private readonly shared?: SharedWorkers,
   ) {
     if (config.stdin) {
       this.stdinRing = ByteRing.create(STDIO_RING_BYTES);
@@ -82,6 +87,19 @@ export class WasmContainer implements SandboxContainer {
     const net = this.network && new NetSession(this.network, start.bell, this.config.ports ?? []);
     start.net = net?.init;
     const transferList = [...(ipc ? [ipc.init.channel.port] : []), ...(net ? [net.init.channel.port] : [])];
+    const drainsOf = (): Promise<void>[] => [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)];
+    // A component runs in a worker of its own (shim/component is synchronous).
+    if (this.shared && !(start as { component?: unknown }).component) {
+      const drains = drainsOf();
+      const exit = await this.runShared(this.shared, start, transferList, hooks);
+      ipc?.end();
+      net?.end();
+      stdout.close(WRITER_CLOSED);
+      stderr.close(WRITER_CLOSED);
+      await Promise.all(drains);
+      this.stdinRing?.close(READER_CLOSED);
+      return exit;
+    }
     // A pre-warmed worker when the pool has one with the same limits; else a fresh worker, started here.
     const pooled = this.pool?.take(start, transferList, WORKER_LIMITS);
     this.pooled = pooled !== undefined;
@@ -90,7 +108,7 @@ export class WasmContainer implements SandboxContainer {
       execArgv: [], workerData: start, transferList, resourceLimits: WORKER_LIMITS,
     });
     this.worker = worker;
-    const drains = [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)];
+    const drains = drainsOf();
     const { exit, reusable } = await this.outcome(worker, hooks);
     // The run is over when the guest's exit report arrives: the worker's teardown (or its return to the
     // pool) is not waited for. From here on, kill() no longer reaches this worker.
@@ -105,6 +123,21 @@ export class WasmContainer implements SandboxContainer {
     await Promise.all(drains);
     this.stdinRing?.close(READER_CLOSED);
     return exit;
+  }
+
+  /** A run in a shared worker (shared-workers.ts): the guest's report, or the loss of its worker. */
+  private runShared(shared: SharedWorkers, start: WorkerStart, transferList: TransferListItem[], hooks: ContainerHooks): Promise<ExitInfo> {
+    return new Promise((resolve) => {
+      const end = (exit: ExitInfo): void => {
+        this.sharedRun = undefined;
+        resolve(exit);
+      };
+      this.sharedRun = shared.run(start, transferList, {
+        started: () => hooks.onStarted(),
+        exit: (m) => end(this.killedWith ?? this.classify(m)),
+        lost: (message) => end(this.killedWith ?? { exitCode: 137, reason: 'Error', signal: 'SIGKILL', message }),
+      });
+    });
   }
 
   /**
@@ -157,6 +190,10 @@ export class WasmContainer implements SandboxContainer {
 
   async kill(exit: ExitInfo): Promise<void> {
     this.killedWith ??= exit;
+    if (this.sharedRun) {
+      await this.killShared(this.sharedRun);
+      return;
+    }
     const worker = this.worker;
     if (!worker) return;
     // A pooled guest asleep on its bell (an idle server in poll_oneoff, a sleeper) unwinds at once when asked,
@@ -173,9 +210,25 @@ export class WasmContainer implements SandboxContainer {
     await worker.terminate();
   }
 
+  /**
+   * A guest in a shared worker stops at its next wait (its bell rung, its other waits cut short). One that
+   * does not within COOPERATIVE_KILL_MS never waits: its whole worker is ended, and the guests in it with it.
+   */
+  private async killShared(run: SharedRun): Promise<void> {
+    requestKill(this.bell);
+    run.kill();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => { timer = setTimeout(resolve, COOPERATIVE_KILL_MS, true); });
+    const timedOut = await Promise.race([this.ended!.then(() => false), late]);
+    clearTimeout(timer);
+    if (timedOut && this.sharedRun === run) {
+      await run.endWorker(`ended with container "${this.config.name}", which did not stop when killed (it never waits)`);
+    }
+  }
+
   async stop(graceMs: number): Promise<void> {
     const notice = this.notice;
-    if (!this.worker) return;
+    if (!this.worker && !this.sharedRun) return;
     if (!notice || Atomics.load(notice.armed, 0) === 0) {
       // No handler for the notice: SIGTERM's default action ends the guest at once.
       await this.kill(SIGTERM_EXIT);
@@ -190,7 +243,7 @@ export class WasmContainer implements SandboxContainer {
   }
 
   async exec(argv: string[], timeoutMs: number, onOutput?: (stream: OutputStream, chunk: Buffer) => void, stdin?: AsyncIterable<Buffer>): Promise<ExecResult> {
-    const child = new WasmContainer({ ...this.config, argv, stdin: stdin !== undefined, ports: [] }, this.module, this.imageID, this.ipc, this.network, this.pool);
+    const child = new WasmContainer({ ...this.config, argv, stdin: stdin !== undefined, ports: [] }, this.module, this.imageID, this.ipc, this.network, this.pool, this.shared);
     const out: Record<'stdout' | 'stderr', Buffer[]> = { stdout: [], stderr: [] };
     let timedOut = false;
     const timer = setTimeout(() => {

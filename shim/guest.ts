@@ -1,0 +1,96 @@
+// One guest's run inside a worker, shared by the worker kinds (worker.ts: one guest at a time, blocking;
+// shared-worker.ts: many guests, suspended with JSPI): its WASI context, imports, entry point and end report.
+import { GuestMemory, encodeAll } from './wasi/memory.js';
+import { FdTable } from './fd/fd-table.js';
+import { StreamIn, StreamOut } from './fd/stdio.js';
+import { HostDir } from './fd/host-dir.js';
+import { TERMINATION_FD_ENV, TerminationNotice } from './fd/termination.js';
+import { Vfs } from './fs/vfs.js';
+import { ByteRing } from './ring/byte-ring.js';
+import { DIR_RIGHTS, FILE_RIGHTS } from './wasi/constants.js';
+import { ProcExit, type WasiContext } from './wasi/context.js';
+import { PREVIEW1, preview1Imports } from './wasi/preview1.js';
+import { IPC_MODULE, ipcImports } from './ipc/abi-ipc.js';
+import { IpcContext } from './ipc/ipc-context.js';
+import { NetContext } from './net/net-context.js';
+import { openPortSockets } from './net/preopen.js';
+import { WASIX_MODULE, wasixImports } from './net/abi-wasix.js';
+import { TRAP_EXIT_CODE, type WorkerReport, type WorkerStart } from './worker-protocol.js';
+
+type ImportFn = (...a: never[]) => unknown;
+
+export function buildContext(start: WorkerStart): { ctx: WasiContext; stdout: StreamOut; stderr: StreamOut; net?: NetContext } {
+  const bell = new Int32Array(start.bell);
+  const fds = new FdTable();
+  const stdinRing = start.stdin ? new ByteRing(start.stdin) : undefined;
+  const stdout = new StreamOut(new ByteRing(start.stdout));
+  const stderr = new StreamOut(new ByteRing(start.stderr));
+  fds.add(new StreamIn(stdinRing));
+  fds.add(stdout);
+  fds.add(stderr);
+  const vfs = new Vfs(start.mounts);
+  for (const m of vfs.mounts) {
+    // A file mounted by subPath is reached through the directory mount above it, not as a preopen.
+    if (!m.isDirectory) continue;
+    const root = vfs.resolve(m.guest, '.', true);
+    fds.addPreopen(new HostDir(vfs, root, DIR_RIGHTS, DIR_RIGHTS | FILE_RIGHTS), m.guestPath);
+  }
+  // A container that declares WASMPOD_TERMINATION_FD in its env asks for the notice; the value becomes its fd.
+  const env = start.termination
+    ? start.env.map((e) => e.startsWith(`${TERMINATION_FD_ENV}=`) ? `${TERMINATION_FD_ENV}=${fds.add(new TerminationNotice(start.termination!))}` : e)
+    : [...start.env];
+  // The declared ports come last, listening before the guest starts (see net/preopen.ts for the LISTEN_* variables).
+  const net = start.net && new NetContext(start.net);
+  if (net) env.push(...openPortSockets(fds, net, start.net!.ports));
+  return { ctx: { mem: new GuestMemory(), fds, args: encodeAll(start.argv), env: encodeAll(env), bell }, stdout, stderr, net };
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/** The run's channels to the main thread: closed when it ends, so nothing of it outlives it in a reused worker. */
+export function closePorts(start: WorkerStart): void {
+  start.ipc?.channel.port.close();
+  start.net?.channel.port.close();
+}
+
+/** The guest's import object; `wrap` may replace each WASI and WASIX function (a shared worker's suspending wrappers). */
+export function guestImports(start: WorkerStart, ctx: WasiContext, net: NetContext | undefined,
+  wrap?: (f: ImportFn) => unknown): WebAssembly.Imports {
+  const wrapAll = (m: Record<string, ImportFn>): Record<string, unknown> =>
+    wrap ? Object.fromEntries(Object.entries(m).map(([k, f]) => [k, wrap(f)])) : m;
+  return {
+    [PREVIEW1]: wrapAll(preview1Imports(ctx)) as never,
+    [IPC_MODULE]: ipcImports(ctx.mem, start.ipc && new IpcContext(start.ipc)) as never,
+    [WASIX_MODULE]: wrapAll(wasixImports(ctx, net)) as never,
+  };
+}
+
+/** The instance's `_start`, its memory attached to the context; or the report of a module that lacks either. */
+export function entryOf(instance: WebAssembly.Instance, ctx: WasiContext, onMemory: (m: WebAssembly.Memory) => void): Function | WorkerReport {
+  const memory = instance.exports.memory;
+  if (!(memory instanceof WebAssembly.Memory)) {
+    return { type: 'exit', code: 1, reason: 'Error', message: 'module does not export a memory named "memory"' };
+  }
+  ctx.mem.attach(memory);
+  onMemory(memory);
+  const entry = instance.exports._start;
+  if (typeof entry !== 'function') {
+    return { type: 'exit', code: 1, reason: 'Error', message: 'module does not export a _start function' };
+  }
+  return entry;
+}
+
+/** How a guest that threw ended: proc_exit (reusable worker), a trap, or a host error (not trusted again). */
+export function exitReport(err: unknown): WorkerReport {
+  // A guest that ended by returning or by proc_exit left the shim between calls: its worker may run another guest.
+  if (err instanceof ProcExit) {
+    if (err.signal) return { type: 'exit', code: err.code, reason: 'Error', message: `terminated by ${err.signal}`, reusable: true };
+    return { type: 'exit', code: err.code, reason: err.code === 0 ? 'Completed' : 'Error', reusable: true };
+  }
+  const kind = err instanceof WebAssembly.RuntimeError ? 'wasm trap' :
+    err instanceof RangeError ? 'wasm trap' : 'host error';
+  return { type: 'exit', code: TRAP_EXIT_CODE, reason: 'Error', message: `${kind}: ${describe(err)}` };
+}
