@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { runCommand } from './run.js';
 import { registerServerCommands } from './server-commands.js';
 import { imageFlags, registerImageCommands } from './images.js';
+import { registerBenchCommand } from './bench.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   registerServerCommands(program, (c) => { code = c; });
   registerImageCommands(program, (c) => { code = c; });
+  registerBenchCommand(program, (c) => { code = c; }, argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
