@@ -146,7 +146,10 @@ export class Runtime {
       secondMs: this.secondMs,
       events: handle.recorder,
       logFile: (c, restart) => this.logs.containerFile(logDir, c, restart),
-      changed: (s: PodStatus) => handle.emit('status', structuredClone(s)),
+      changed: (s: PodStatus) => {
+        // A copy for each change only when someone listens (a pod runs through several before it is Running).
+        if (handle.listenerCount('status') > 0) handle.emit('status', structuredClone(s));
+      },
       output: (container, stream, chunk) => handle.emit('output', { container, stream, chunk }),
       images: this.images, configs,
       ...(network.host ? { nodeIP: network.ip } : {}),

@@ -47,7 +47,13 @@ export class BenchEnv {
   /** A Runtime of its own (a cold start: empty module cache, no pre-warmed worker), on a fresh state dir. */
   freshRuntime(backend: BackendName): Runtime {
     const stateDir = fs.mkdtempSync(path.join(this.tmp, 'state-'));
-    return new Runtime({ stateDir, defaultRuntimeClass: backend });
+    const o = this.opts;
+    // Churn at concurrency c reuses c workers: the pool keeps that many (and the two it keeps ready) between pods.
+    const maxIdle = o.poolMaxIdle ?? Math.max(...o.concurrency) + 2;
+    return new Runtime({
+      stateDir, defaultRuntimeClass: backend, workerPool: { minIdle: Math.min(2, maxIdle), maxIdle },
+      ...(o.sharedWorkers ? { sharedWorkers: { guestsPerWorker: o.sharedWorkers } } : {}),
+    });
   }
 
   /** The backend's warm Runtime, shared by the measurements of one run. */

@@ -90,6 +90,10 @@ export interface BenchOptions {
   loopbackBytes: number;
   loopbackTrips: number;
   quick: boolean;
+  /** The wasm runtime's pool of idle workers holds up to this many (default: the largest churn concurrency + 2). */
+  poolMaxIdle?: number;
+  /** Run wasm containers in shared workers of this many guests each (JSPI, Node 24+): `sharedWorkers` of the Runtime. */
+  sharedWorkers?: number;
 }
 
 /** A full run's counts; `--quick` shrinks them so that a run takes seconds. */

@@ -20,6 +20,8 @@ export interface BenchCliOptions {
   densityCapLinux?: string;
   loopbackBytes?: string;
   loopbackTrips?: string;
+  poolMaxIdle?: string;
+  sharedWorkers?: string;
   quick?: boolean;
   json?: string;
   html?: string;
@@ -60,6 +62,8 @@ export function benchOptions(o: BenchCliOptions): BenchOptions {
     loopbackBytes: count('--loopback-bytes', o.loopbackBytes, d.loopbackBytes),
     loopbackTrips: count('--loopback-trips', o.loopbackTrips, d.loopbackTrips),
     quick: o.quick === true,
+    ...(o.poolMaxIdle !== undefined ? { poolMaxIdle: count('--pool-max-idle', o.poolMaxIdle, 0, 0) } : {}),
+    ...(o.sharedWorkers !== undefined ? { sharedWorkers: count('--shared-workers', o.sharedWorkers, 1) } : {}),
   };
 }
 
@@ -90,6 +94,8 @@ export function registerBenchCommand(program: Command, setCode: (code: number) =
     .option('--density-cap-linux <n>', 'most idle two-container Linux pods to hold (default 50; --quick 2)')
     .option('--loopback-bytes <n>', 'bytes sent one way for loopback throughput (default 268435456; --quick 2097152)')
     .option('--loopback-trips <n>', '1-byte round trips for loopback latency (default 10000; --quick 100)')
+    .option('--pool-max-idle <n>', 'idle workers the wasm runtime keeps for reuse (default: the largest --concurrency + 2)')
+    .option('--shared-workers <n>', 'run wasm containers in shared workers of N guests each (JSPI: Node 24 or later)')
     .option('--quick', 'small counts, for a run of seconds (a smoke test, not a measurement)')
     .option('--json <file>', 'write the report as JSON to FILE')
     .option('--html <file>', 'write a self-contained HTML report with charts to FILE')

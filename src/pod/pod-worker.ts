@@ -27,6 +27,9 @@ export interface PodWorkerOptions {
 }
 
 
+/** The abort reason of a stopped pod: a plain value, so that aborting does not build a DOMException and its stack. */
+const STOPPED = 'pod stopped';
+
 const rfc3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class PodWorker {
@@ -100,7 +103,7 @@ export class PodWorker {
   /** Marks the pod Failed before anything runs (the kubelet's admission rejecting it). */
   reject(reason: string, message: string): void {
     this.terminalReason = { reason, message };
-    this.abort.abort();
+    this.abort.abort(STOPPED);
   }
 
   /** Runs the pod to its end (Succeeded, Failed, or deleted); resolves with the final status. */
@@ -148,7 +151,7 @@ export class PodWorker {
 
   /** Ends every container at once: no more restarts, running ones end with `exit`. */
   async stop(exit: ExitInfo): Promise<void> {
-    this.abort.abort();
+    this.abort.abort(STOPPED);
     await Promise.all([...this.loops.values()].map((l) => l.kill(exit)));
   }
 
@@ -158,7 +161,7 @@ export class PodWorker {
    * period is killed.
    */
   async terminate(graceSeconds = this.pod.spec.terminationGracePeriodSeconds ?? 30): Promise<void> {
-    this.abort.abort();
+    this.abort.abort(STOPPED);
     const graceMs = graceSeconds * this.opts.secondMs;
     const t0 = Date.now();
     await Promise.all([...this.app, ...this.init.filter((l) => l.kind === 'init')].map((l) => l.stop(graceMs)));

@@ -53,6 +53,8 @@ export class WorkerPool {
   readonly maxIdle: number;
   readonly idleTimeoutMs: number;
   private readonly idle: Standby[] = [];
+  /** Workers running a guest, with when they were taken. */
+  private readonly lent = new Map<Worker, number>();
   private target: number;
   private started = false;
   private closed = false;
@@ -85,8 +87,9 @@ export class WorkerPool {
   }
 
   /**
-   * A worker for one container run, already sent `start`; undefined when the pool is off, closed, empty
-   * or its workers' resource limits are not `limits` (those are fixed when a worker is created).
+   * A worker for one container run, already sent `start` (a new one when none is idle: it runs the start once
+   * loaded); undefined when the pool is off, closed, or its workers' resource limits are not `limits`
+   * (those are fixed when a worker is created).
    * The worker is ref'd again: a running container keeps the process alive, as a fresh worker does.
    */
   take(start: WorkerStart, transferList: TransferListItem[], limits: ResourceLimits): Worker | undefined {
@@ -104,16 +107,16 @@ export class WorkerPool {
         this.counts.grown++;
       }
     }
-    if (!standby) {
-      this.refill();
-      return undefined;
-    }
-    standby.detach();
+    // None idle: a new pooled worker, taken at once (it runs the start once loaded, and can come back after).
+    const taken = standby ?? this.watch(this.create());
+    taken.detach();
     this.counts.taken++;
-    standby.worker.ref();
-    standby.worker.postMessage(start, transferList);
+    const worker = taken.worker;
+    worker.ref();
+    worker.postMessage(start, transferList);
+    this.lent.set(worker, Date.now());
     this.refill();
-    return standby.worker;
+    return worker;
   }
 
   /**
@@ -121,6 +124,7 @@ export class WorkerPool {
    * at once for the next take. Ended instead when the pool is off or closed; a full pool ends its newest.
    */
   give(worker: Worker): void {
+    this.lent.delete(worker);
     if (!this.enabled) {
       void worker.terminate();
       return;
@@ -150,16 +154,27 @@ export class WorkerPool {
   }
 
   /** Starts workers, asynchronously, until the pool holds its target. */
+  /**
+   * Starts workers, asynchronously, until the pool holds its target. Workers lent less than RETURN_WINDOW_MS
+   * ago count toward maxIdle: most come back within it (short-lived pods), so replacing them would only
+   * start workers to end them on their return.
+   */
   private refill(): void {
-    while (this.enabled && this.idle.length < this.target) this.spawn();
+    const now = Date.now();
+    let returning = 0;
+    for (const at of this.lent.values()) if (now - at < RETURN_WINDOW_MS) returning++;
+    while (this.enabled && this.idle.length < this.target && this.idle.length + returning < this.maxIdle) {
+      this.idle.push(this.watch(this.create()));
+    }
     this.scheduleShrink();
   }
 
-  private spawn(): void {
+  private create(): Worker {
     const workerData: WorkerStandby = { standby: true };
-    const worker = new Worker(WORKER_URL, { execArgv: [], workerData, resourceLimits: this.resourceLimits });
     this.counts.spawned++;
-    this.idle.push(this.watch(worker));
+    const worker = new Worker(WORKER_URL, { execArgv: [], workerData, resourceLimits: this.resourceLimits });
+    worker.once('exit', () => this.lent.delete(worker));
+    return worker;
   }
 
   /** An idle worker's entry: ready once it reports so; dropped from the pool if it dies while idle. */
@@ -212,6 +227,9 @@ export class WorkerPool {
     this.shrinkTimer.unref();
   }
 }
+
+/** A worker lent this recently is expected back (see refill). */
+const RETURN_WINDOW_MS = 1000;
 
 function sameLimits(a: ResourceLimits, b: ResourceLimits): boolean {
   const keys = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
