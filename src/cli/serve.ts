@@ -11,6 +11,8 @@ export interface ServeCliOptions {
   tokenFile?: string;
   stateDir?: string;
   backoffBase?: string;
+  poolMaxIdle?: string;
+  sharedWorkers?: string;
 }
 
 /** `HOST:PORT`, `:PORT` or `PORT` (host 127.0.0.1); `[::1]:PORT` for IPv6. */
@@ -36,10 +38,20 @@ export async function serveCommand(opts: ServeCliOptions, io: Io): Promise<numbe
   if (token !== undefined && !/^[\x21-\x7e]{16,}$/.test(token)) throw new Error('the token must be at least 16 printable characters, without spaces');
   const backoffBase = opts.backoffBase === undefined ? undefined : Number(opts.backoffBase);
   if (backoffBase !== undefined && !(backoffBase > 0)) throw new Error('--backoff-base must be a positive number of milliseconds');
+  const count = (flag: string, v: string | undefined, min: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer of at least ${min}, not "${v}"`);
+    return n;
+  };
+  const maxIdle = count('--pool-max-idle', opts.poolMaxIdle, 0);
+  const guestsPerWorker = count('--shared-workers', opts.sharedWorkers, 1);
   const server = await ApiServer.start({
     stateDir: opts.stateDir, socket: opts.socket, token,
     tcp: opts.listen ? parseListen(opts.listen) : undefined,
     backoff: backoffBase ? { baseMs: backoffBase, maxMs: backoffBase * 30, resetAfterMs: backoffBase * 60 } : undefined,
+    ...(maxIdle !== undefined ? { workerPool: { minIdle: Math.min(2, maxIdle), maxIdle } } : {}),
+    ...(guestsPerWorker !== undefined ? { sharedWorkers: { guestsPerWorker } } : {}),
   });
   if (server.socketPath) io.stderr.write(`wasmpod serve: listening on unix:${server.socketPath} (owner only)\n`);
   if (server.url) {
