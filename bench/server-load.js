@@ -1,7 +1,8 @@
 // Load on `wasmpod serve`: concurrent clients create and delete N pods (default 1,000) through the API while a
 // watch follows every pod; checks nothing is lost and the order holds, and compares memory before and after.
 // Usage: node --expose-gc bench/server-load.js [pods] [concurrency] [rounds]
-// IDLE_GC_MS=0 turns off the server's release of memory after a burst (ServeOptions.idleGcMs, default 3 s).
+// IDLE_GC_MS=0 turns off the server's release of memory after a burst (ServeOptions.idleGcMs, default 3 s);
+// SHARED_WORKERS=N runs the pods' containers in shared workers (Node 24 or later).
 // With rounds > 1 the load is run that many times in the same server, memory printed after each: memory that
 // levels off from round to round is kept by the allocator for reuse, memory that keeps growing is a leak.
 import * as fs from 'node:fs';
@@ -19,7 +20,9 @@ const ROUNDS = Number(process.argv[4] ?? 1);
 const EXIT = path.join(root, 'wasm-modules/testing/exit.wasm');
 const state = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-load-'));
 const idleGcMs = Number(process.env.IDLE_GC_MS ?? 3000);
-const server = await ApiServer.start({ stateDir: state, eventTtlMs: 2000, watchHistory: 2000, idleGcMs });
+// SHARED_WORKERS=N runs the containers in shared workers of N guests each (Node 24+; docs/library.md).
+const shared = process.env.SHARED_WORKERS ? { sharedWorkers: { guestsPerWorker: Number(process.env.SHARED_WORKERS) } } : {};
+const server = await ApiServer.start({ stateDir: state, eventTtlMs: 2000, watchHistory: 2000, idleGcMs, ...shared });
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 function request(method, url, body) {

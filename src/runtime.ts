@@ -184,6 +184,11 @@ export class Runtime {
     return handle;
   }
 
+  /** Ends the pool's idle wasm workers above its minimum now, as its idle timeout would (docs/library.md). */
+  trimIdleWorkers(): void {
+    this.backend.workers.trim();
+  }
+
   /** Counters of the pool of pre-warmed wasm workers (docs/library.md). */
   get workerPool(): WorkerPoolStats {
     return this.backend.workers.stats;

@@ -39,6 +39,8 @@ export interface IdleMemoryOptions {
   spacingMs?: number;
   /** Called after the second GC (tests). */
   onRelease?: () => void;
+  /** Called once the quiet period is over, before the first GC: let go of what is kept for the next burst. */
+  onQuiet?: () => void;
 }
 
 /** Runs two spaced full GCs once no pod has started or ended for `quietMs`; once per burst of activity. */
@@ -69,6 +71,7 @@ export class IdleMemory {
   }
 
   private first(): void {
+    this.opts.onQuiet?.();
     const gc = gcFunctionOf();
     if (!gc) return;
     gc();

@@ -43,3 +43,22 @@ t.test('quietMs 0 never collects', async (t) => {
   await sleep(100);
   t.equal(released, 0);
 });
+
+t.test('a server gone quiet ends the worker pool\'s extra idle workers before it collects', async (t) => {
+  const { ApiServer } = await import('../../dist/src/server/server.js');
+  const { HELLO } = await import('../helpers/pods.js');
+  const server = await ApiServer.start({ stateDir: t.testdir(), socket: false, idleGcMs: 1500, workerPool: { minIdle: 1, maxIdle: 6 } });
+  t.teardown(() => server.close());
+  const rt = server.runtime;
+  // A burst of four containers at once: the pool keeps their workers when they come back (up to maxIdle 6).
+  const pod = await rt.runPod({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'burst' }, spec: {
+    restartPolicy: 'Never', containers: ['a', 'b', 'c', 'd'].map((name) => ({ name, image: HELLO })) } });
+  await pod.wait();
+  const idleMemory = (server as any).pods.idleMemory as { activity(): void; releases: number };
+  idleMemory.activity();
+  while (rt.workerPool.reused < 4) await sleep(10);
+  t.ok(rt.workerPool.idle > 1, `the pool holds ${rt.workerPool.idle} idle workers after the burst`);
+  while (idleMemory.releases === 0) await sleep(50);
+  t.equal(rt.workerPool.idle, 1, 'back to minIdle once quiet');
+  t.ok(rt.workerPool.retired >= 1);
+});

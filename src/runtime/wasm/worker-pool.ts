@@ -144,6 +144,14 @@ export class WorkerPool {
     this.scheduleShrink();
   }
 
+  /** Ends the idle workers above minIdle now, as the idle timeout would (a server gone quiet gives back their memory). */
+  trim(): void {
+    this.target = this.minIdle;
+    const extra = this.idle.splice(this.minIdle);
+    this.counts.retired += extra.length;
+    extra.forEach((s) => { s.detach(); void s.worker.terminate(); });
+  }
+
   /** Ends every idle worker; later takes return undefined. */
   async close(): Promise<void> {
     this.closed = true;
@@ -215,13 +223,8 @@ export class WorkerPool {
     const wait = Math.max(0, this.lastTake + this.idleTimeoutMs - Date.now());
     this.shrinkTimer = setTimeout(() => {
       this.shrinkTimer = undefined;
-      if (Date.now() - this.lastTake >= this.idleTimeoutMs) {
-        this.target = this.minIdle;
-        // The newest go first: the oldest have had the most time to load.
-        const extra = this.idle.splice(this.minIdle);
-        this.counts.retired += extra.length;
-        extra.forEach((s) => { s.detach(); void s.worker.terminate(); });
-      }
+      // The newest go first: the oldest have had the most time to load.
+      if (Date.now() - this.lastTake >= this.idleTimeoutMs) this.trim();
       this.scheduleShrink();
     }, wait);
     this.shrinkTimer.unref();
