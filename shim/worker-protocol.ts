@@ -4,6 +4,7 @@ import type { MountSpec } from './fs/vfs.js';
 import type { TerminationInit } from './fd/termination.js';
 import type { IpcInit } from './ipc/protocol.js';
 import type { NetInit } from './net/protocol.js';
+import type { ComponentStart } from './component/protocol.js';
 
 export interface WorkerStart {
   /** The compiled module, shared with every worker that runs the same digest. */
@@ -24,6 +25,8 @@ export interface WorkerStart {
   net?: NetInit;
   /** The container's doorbell word (see ring/byte-ring.ts). */
   bell: SharedArrayBuffer;
+  /** Set when the image is a WASI 0.2 component (see component/run.ts); `module` is then its main core module. */
+  component?: ComponentStart;
 }
 
 /** The workerData of a pooled worker: it loads the shim, reports 'ready', then runs each WorkerStart message it gets. */

@@ -92,6 +92,7 @@ export class Runtime {
   constructor(opts: RuntimeOptions = {}) {
     this.stateDir = opts.stateDir ? path.resolve(opts.stateDir) : defaultStateDir();
     this.backend = new WasmBackend(opts.workerPool, opts.sharedWorkers);
+    this.backend.modules.componentCacheDir = path.join(this.stateDir, 'components');
     this.backoff = { ...KUBERNETES_BACKOFF, ...opts.backoff };
     this.logs = new LogStore(this.stateDir);
     this.secondMs = opts.secondMs ?? 1000;

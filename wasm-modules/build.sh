@@ -28,3 +28,11 @@ for src in "$@"; do
   (cd "$dir" && $CC --target="$TARGET" $CFLAGS -Wl,--strip-all "$name.c" -o "$name.wasm")
   echo "built ${dir#"$here"/}/$name.wasm"
 done
+
+# WASI 0.2 components (docs/components.md): preview1 commands wrapped with the preview1 adapter jco ships,
+# and components made from component text; they need the npm dev dependencies (npm ci).
+if [ -d "$here/../node_modules/@bytecodealliance/jco" ]; then
+  (cd "$here/.." && node wasm-modules/component/build-components.mjs)
+else
+  echo "build.sh: node_modules/@bytecodealliance/jco missing (run npm ci): components not rebuilt" >&2
+fi

@@ -5,6 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { ImageNotFoundError, InvalidModuleError, UnsupportedImportError } from '../../errors.js';
 import { isProvidedImport } from './provided-imports.js';
 import { limitMemory } from './memory-limit.js';
+import { isComponent } from './component-binary.js';
+import { loadComponent } from './component-cache.js';
 
 export interface LoadedModule {
   digest: string;
@@ -12,6 +14,8 @@ export interface LoadedModule {
 }
 
 export class ModuleCache {
+  /** Where transpiled WASI 0.2 components are kept across processes (STATE_DIR/components); unset: memory only. */
+  componentCacheDir?: string;
   private readonly byDigest = new Map<string, Promise<WebAssembly.Module>>();
   /** What each file (and memory limit) loaded to, with the file's stamp when it was read. */
   private readonly byFile = new Map<string, { stamp: string; loaded: LoadedModule }>();
@@ -55,6 +59,8 @@ export class ModuleCache {
     if (source && digest !== source.digest) {
       throw new ImageNotFoundError(container, image, `the stored module ${source.digest} is corrupt (its bytes hash to ${digest}); remove the image and pull it again`);
     }
+    // A WASI 0.2 component (docs/components.md): transpiled by jco, run by shim/component.
+    if (isComponent(bytes)) return { digest, module: await loadComponent(container, image, bytes, digest, memoryLimit, this.componentCacheDir) };
     const key = memoryLimit ? `${digest}/${memoryLimit}` : digest;
     let compiling = this.byDigest.get(key);
     if (!compiling) {

@@ -12,6 +12,7 @@ import type { PodNetwork } from '../../net/pod-network.js';
 import { NetSession } from '../../net/net-session.js';
 import { WORKER_URL, type WorkerPool } from './worker-pool.js';
 import type { SharedRun, SharedWorkers } from './shared-workers.js';
+import { COMPONENT_WORKER_URL, componentOf } from './component-cache.js';
 
 const STDIO_RING_BYTES = 64 * 1024;
 /** A worker whose guest's memory ended larger than this is ended rather than pooled again. */
@@ -79,6 +80,7 @@ export class WasmContainer implements SandboxContainer {
       module: this.module, argv: this.config.argv, env: this.config.env, mounts: this.config.mounts,
       stdout: stdout.init, stderr: stderr.init, stdin: this.stdinRing?.init, bell: this.bell.buffer as SharedArrayBuffer,
       termination: this.notice && { ring: this.notice.ring.init, armed: this.notice.armed.buffer as SharedArrayBuffer },
+      component: componentOf(this.module),
     };
     // Each run gets its own IPC session: what a dead run held is released when its worker ends.
     const ipc = this.ipc?.attach();
@@ -89,7 +91,7 @@ export class WasmContainer implements SandboxContainer {
     const transferList = [...(ipc ? [ipc.init.channel.port] : []), ...(net ? [net.init.channel.port] : [])];
     const drainsOf = (): Promise<void>[] => [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)];
     // A component runs in a worker of its own (shim/component is synchronous).
-    if (this.shared && !(start as { component?: unknown }).component) {
+    if (this.shared && !start.component) {
       const drains = drainsOf();
       const exit = await this.runShared(this.shared, start, transferList, hooks);
       ipc?.end();
@@ -101,9 +103,9 @@ export class WasmContainer implements SandboxContainer {
       return exit;
     }
     // A pre-warmed worker when the pool has one with the same limits; else a fresh worker, started here.
-    const pooled = this.pool?.take(start, transferList, WORKER_LIMITS);
+    const pooled = start.component ? undefined : this.pool?.take(start, transferList, WORKER_LIMITS);
     this.pooled = pooled !== undefined;
-    const worker = pooled ?? new Worker(WORKER_URL, {
+    const worker = pooled ?? new Worker(start.component ? COMPONENT_WORKER_URL : WORKER_URL, {
       // The guest's worker needs none of the embedder's Node flags (a test runner's loaders would slow every start).
       execArgv: [], workerData: start, transferList, resourceLimits: WORKER_LIMITS,
     });
