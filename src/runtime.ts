@@ -2,11 +2,14 @@
 import * as path from 'node:path';
 import type { Pod, PodStatus } from './spec/types.js';
 import { normalizePod } from './spec/index.js';
-import type { Backend, ContainerConfig, SandboxContainer } from './runtime/sandbox.js';
+import type { AdoptedSandbox, Backend, ContainerConfig, PodSandbox, SandboxContainer } from './runtime/sandbox.js';
+import type { PodNetwork } from './net/pod-network.js';
+import type { PodVolumes } from './volume/pod-volumes.js';
+import { adoptedVolumes } from './runtime/linux/adopt.js';
 import { WasmBackend } from './runtime/wasm/wasm-backend.js';
 import type { WorkerPoolOptions, WorkerPoolStats } from './runtime/wasm/worker-pool.js';
 import type { SharedWorkersOptions } from './runtime/wasm/shared-workers.js';
-import { LinuxBackend, type LinuxBackendOptions } from './runtime/linux/linux-backend.js';
+import { LinuxBackend, linuxBackendUnavailable, type LinuxBackendOptions } from './runtime/linux/linux-backend.js';
 import { LogStore } from './logs/log-store.js';
 import { KUBERNETES_BACKOFF, type BackoffOptions } from './pod/backoff.js';
 import { PodHandle } from './pod/pod-handle.js';
@@ -64,8 +67,25 @@ export interface RunPodOptions extends ConfigSources {
   /**
    * The status the pod had when the process that ran it stopped (a restart of `wasmpod serve`): each
    * container that had run goes on from its restartCount + 1, with what it last did as its lastState.
+   * A linux pod still running from then (its sandbox on disk, no runtime owning it) is re-adopted instead:
+   * its running containers are followed again with their restart counts and start times.
    */
   resume?: PodStatus;
+}
+
+/** What a pod's worker is started with. */
+interface StartWorker {
+  pod: Pod;
+  key: string;
+  logDir: string;
+  sandbox: PodSandbox;
+  prepared: Map<string, SandboxContainer>;
+  configs: Map<string, ContainerConfig>;
+  network: PodNetwork;
+  volumes?: PodVolumes;
+  resume?: PodStatus | undefined;
+  /** The sandbox was re-adopted: `prepared` are its containers found running, `resume` the status saved with it. */
+  adopted?: boolean;
 }
 
 export class PodAlreadyExistsError extends WasmpodError {
@@ -117,6 +137,16 @@ export class Runtime {
     // Chosen first: a backend that cannot run here (no root, no runc) fails before anything is set up.
     const backend = this.backendFor(pod);
     const logDir = this.logs.podDir(pod.metadata.namespace!, pod.metadata.name!, pod.metadata.uid!);
+    if (opts.resume && backend.adoptPodSandbox) {
+      const network = this.network.attach(pod.metadata.name!, pod.metadata.namespace!, pod.spec.hostname ?? pod.metadata.name!);
+      const volumes = adoptedVolumes(path.join(logDir, 'volumes'), pod.metadata.uid!);
+      const adopted = await backend.adoptPodSandbox(pod.metadata.uid!, { pod, network, volumes }).catch(async (err: unknown) => {
+        await network.close();
+        throw err;
+      });
+      if (adopted) return this.adoptPod(pod, logDir, network, adopted, opts);
+      await network.close();
+    }
     // Volumes exist before any container starts and belong to the sandbox, which deletes them with the pod.
     const volumes = setUpVolumes(pod, path.join(logDir, 'volumes'), opts);
     // The pod's network belongs to the sandbox (as the pause container's netns): containers restart into it.
@@ -140,6 +170,12 @@ export class Runtime {
       await sandbox.remove();
       throw err;
     }
+    return this.startWorker({ pod, key, logDir, sandbox, prepared, configs, network, volumes, resume: opts.resume });
+  }
+
+  /** Runs an admitted pod's worker on its sandbox (new, or re-adopted with the containers found running) and keeps its handle. */
+  private startWorker(p: StartWorker): PodHandle {
+    const { pod, key, logDir, sandbox, prepared, configs, network, volumes } = p;
     const handle = new PodHandle(pod, logDir);
     handle.recorder = new EventRecorder(pod, (e) => handle.emit('event', e));
     const worker = new PodWorker(pod, sandbox, prepared, {
@@ -148,6 +184,7 @@ export class Runtime {
       events: handle.recorder,
       logFile: (c, restart) => this.logs.containerFile(logDir, c, restart),
       changed: (s: PodStatus) => {
+        sandbox.saveStatus?.(s);
         // A copy for each change only when someone listens (a pod runs through several before it is Running).
         if (handle.listenerCount('status') > 0) handle.emit('status', structuredClone(s));
       },
@@ -159,7 +196,8 @@ export class Runtime {
         ? { host: '127.0.0.1', dial: (port) => sandbox.dial!(port) }
         : { host: network.ip, dial: async (port) => openPodStream(network, port, 'podIP') },
     });
-    if (opts.resume) worker.resume(opts.resume);
+    if (p.adopted) worker.adopt(p.resume);
+    else if (p.resume) worker.resume(p.resume);
     // Admitted as one unit against what the node has left, or rejected whole (Failed, OutOfmemory/OutOfcpu).
     const req = podRequests(pod);
     const rejected = this.node.admit(req);
@@ -170,19 +208,54 @@ export class Runtime {
       handle.recorder.record('Warning', rejected.reason, rejected.message);
     } else {
       handle.recorder.record('Normal', 'Scheduled', `Successfully assigned ${key} to ${os.hostname()}`);
+      for (const w of sandbox.warnings ?? []) handle.recorder.record('Warning', w.reason, w.message);
     }
     this.pods.set(key, handle);
-    const sizeLimits = watchSizeLimits(volumes, (m) => handle.recorder.record('Warning', VOLUME_FULL, m), this.secondMs);
+    const sizeLimits = volumes ? watchSizeLimits(volumes, (m) => handle.recorder.record('Warning', VOLUME_FULL, m), this.secondMs) : undefined;
     // The containers start on the next turn of the event loop, so a caller that attaches its listeners
     // right after `await runPod()` hears all the output: a pooled worker can run a guest in a millisecond.
     const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => worker.run()).finally(() => {
-      sizeLimits.check();
-      sizeLimits.stop();
+      sizeLimits?.check();
+      sizeLimits?.stop();
       this.pods.delete(key);
       if (!rejected) this.node.release(req);
     });
     handle.attach(worker, done);
     return handle;
+  }
+
+  /**
+   * A re-adopted linux pod: its containers' saved configs (a container never created gets one from the spec;
+   * its volumes were not made again), its ports published again, its worker going on from the saved status.
+   */
+  private async adoptPod(pod: Pod, logDir: string, network: PodNetwork, adopted: AdoptedSandbox, opts: RunPodOptions): Promise<PodHandle> {
+    const { sandbox, containers } = adopted;
+    const configs = new Map<string, ContainerConfig>();
+    for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+      configs.set(c.name, adopted.configs.get(c.name) ?? containerConfig(pod, c));
+    }
+    let publishFailed: string | undefined;
+    if (sandbox.publishPorts) await sandbox.publishPorts(opts.publish ?? []).catch((err: Error) => { publishFailed = err.message; });
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const handle = this.startWorker({ pod, key, logDir, sandbox, prepared: new Map(containers), configs, network, resume: opts.resume, adopted: true });
+    if (publishFailed) handle.recorder.record('Warning', 'FailedPublishPorts', publishFailed);
+    return handle;
+  }
+
+  /**
+   * Re-adopts the linux pods that an earlier runtime on this state directory left running (it crashed, or
+   * closed with `keepLinuxPods`): each goes on Running with its containers found running, their start times,
+   * restart counts and logs; resolves with their handles. Nothing when no linux pod can run here.
+   */
+  async adopt(): Promise<PodHandle[]> {
+    if (!this.linux && linuxBackendUnavailable(this.linuxOptions)) return [];
+    this.linux ??= new LinuxBackend(this.stateDir, this.linuxOptions);
+    const handles: PodHandle[] = [];
+    for (const a of this.linux.adoptable()) {
+      if (this.get(a.pod.metadata.namespace!, a.pod.metadata.name!)) continue;
+      handles.push(await this.runPod(a.pod, { resume: a.status ?? {}, ...(a.publish ? { publish: a.publish } : {}) }));
+    }
+    return handles;
   }
 
   /** Ends the pool's idle wasm workers above its minimum now, as its idle timeout would (docs/library.md). */
@@ -218,9 +291,14 @@ export class Runtime {
     return this.linux;
   }
 
-  /** Deletes every pod and releases the backend. */
-  async close(): Promise<void> {
-    await Promise.all(this.list().map((p) => p.delete()));
+  /**
+   * Deletes every pod and releases the backend. With `keepLinuxPods`, linux pods are left running instead,
+   * for a later runtime on the same state directory to re-adopt (`adopt()`, or `runPod` with `resume`).
+   */
+  async close(opts: { keepLinuxPods?: boolean } = {}): Promise<void> {
+    await Promise.all(this.list().map(async (p) => {
+      if (!(opts.keepLinuxPods && await p.detach())) await p.delete();
+    }));
     await this.backend.close();
     await this.linux?.close();
     await this.images.close();

@@ -58,6 +58,9 @@ export class ContainerLoop {
   private startedResolve!: () => void;
   /** Resolves the first time the container has started (its startup probe passed): a sidecar lets the next init container go then. */
   readonly started = new Promise<void>((r) => { this.startedResolve = r; });
+  /** Re-adoption: when the found container's run started (it is followed, not started); or its run was over before. */
+  private adoptedStartedAt?: string;
+  private finished?: ExitInfo;
 
   constructor(
     readonly spec: Container,
@@ -86,8 +89,46 @@ export class ContainerLoop {
     return this.ctx.restartPolicy === 'OnFailure' && exit.exitCode !== 0;
   }
 
+  /**
+   * Re-adoption of the pod by a new runtime (docs/linux-backend.md): goes on from `prev`, the status the earlier
+   * runtime saved. A container found running (`prepared` is it) keeps its start time and restart count; one
+   * whose run was over stays over unless its restart policy restarts it; one that ran and is gone counts as
+   * a run that ended Unknown.
+   */
+  adopt(prev: ContainerStatus, startedAt?: Date): void {
+    this.status.restartCount = prev.restartCount;
+    if (prev.lastState) this.status.lastState = prev.lastState;
+    const running = prev.state?.running;
+    const t = prev.state?.terminated;
+    if (this.prepared) {
+      // Running from this moment, as it was: run() follows it on without starting it.
+      const c = this.prepared;
+      this.adoptedStartedAt = running?.startedAt ?? rfc3339(startedAt);
+      Object.assign(this.status, {
+        state: { running: { startedAt: this.adoptedStartedAt } }, imageID: c.imageID, containerID: `${c.idScheme ?? 'wasm'}://${c.id}`,
+        started: prev.started ?? false,
+      });
+    } else if (t) {
+      const exit: ExitInfo = { exitCode: t.exitCode, reason: t.reason ?? 'Error', ...(t.message ? { message: t.message } : {}) };
+      if (this.restarts(exit)) {
+        this.status.lastState = { terminated: t };
+        this.status.restartCount++;
+      } else {
+        Object.assign(this.status, { state: prev.state, imageID: prev.imageID, ...(prev.containerID ? { containerID: prev.containerID } : {}) });
+        this.finished = exit;
+      }
+    } else if (prev.state?.waiting?.reason === 'CrashLoopBackOff') {
+      // It was waiting out a back-off after a run: the next run is the next one.
+      this.status.restartCount++;
+    } else if (running) {
+      this.status.lastState = { terminated: { exitCode: 255, reason: 'Unknown', message: 'the container was gone when the runtime re-adopted its pod', startedAt: running.startedAt, finishedAt: rfc3339() } };
+      this.status.restartCount++;
+    }
+  }
+
   /** Runs until the container will not run again; resolves with its last exit. */
   async run(): Promise<ExitInfo | undefined> {
+    if (this.finished) return this.finished;
     for (;;) {
       let container: SandboxContainer;
       const image = this.prepared ? undefined : await this.pullImage();
@@ -105,10 +146,10 @@ export class ContainerLoop {
       }
       this.prepared = undefined;
       if (this.ctx.signal.aborted) return undefined;
-      this.event('Normal', 'Pulled', image?.pullMs !== undefined
+      if (this.adoptedStartedAt === undefined) this.event('Normal', 'Pulled', image?.pullMs !== undefined
         ? `Successfully pulled image "${this.spec.image}" in ${formatDelay(image.pullMs)}. Image size: ${image.image.record.size} bytes.`
         : `Container image "${this.spec.image}" already present on machine`);
-      this.event('Normal', 'Created', `Created container ${this.spec.name}`);
+      if (this.adoptedStartedAt === undefined) this.event('Normal', 'Created', `Created container ${this.spec.name}`);
       const exit = await this.runOnce(container);
       if (!this.restarts(exit)) return exit;
       const t = this.status.state!.terminated!;
@@ -178,7 +219,9 @@ export class ContainerLoop {
     this.status.imageID = container.imageID;
     this.status.containerID = `${container.idScheme ?? 'wasm'}://${container.id}`;
     const log = new ContainerLog(this.ctx.logFile(this.spec.name, this.status.restartCount));
-    const startedAt = rfc3339();
+    const adopted = this.adoptedStartedAt !== undefined;
+    const startedAt = this.adoptedStartedAt ?? rfc3339();
+    this.adoptedStartedAt = undefined;
     const prober = new Prober(this.spec, {
       exec: (cmd, ms) => container.exec(cmd, ms),
       net: this.ctx.net,
@@ -201,9 +244,10 @@ export class ContainerLoop {
     const exit = await container.start({
       onStarted: () => {
         this.status.state = { running: { startedAt } };
-        this.event('Normal', 'Started', `Started container ${this.spec.name}`);
+        if (!adopted) this.event('Normal', 'Started', `Started container ${this.spec.name}`);
         this.ctx.changed();
-        postStart = this.postStart(container).then((ok) => { if (ok && this.current === container) prober.start(); });
+        // An adopted container ran its postStart hook under the earlier runtime: only its probes resume.
+        postStart = (adopted ? Promise.resolve(true) : this.postStart(container)).then((ok) => { if (ok && this.current === container) prober.start(); });
       },
       onOutput: (stream, chunk) => {
         log.write(stream, chunk);

@@ -90,6 +90,22 @@ export class PodHandle extends EventEmitter<PodHandleEvents> {
     return this.done;
   }
 
+  /**
+   * @internal Leaves the pod running without this process (`Runtime.close({ keepLinuxPods: true })`) for a
+   * later runtime to re-adopt; resolves false, doing nothing, when its backend cannot.
+   */
+  async detach(): Promise<boolean> {
+    const sandbox = this.worker.sandbox;
+    if (!sandbox.detach) return false;
+    // The sandbox marks itself detached before its first await, and the worker stops before any container's run
+    // ends: nothing is restarted, stopped or removed on the way out.
+    const detached = sandbox.detach();
+    this.worker.detach();
+    await detached;
+    await this.done;
+    return true;
+  }
+
   /** The pod's events so far, oldest first. */
   get events(): PodEvent[] {
     return this.recorder.events.map((e) => ({ ...e }));

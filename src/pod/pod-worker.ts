@@ -100,6 +100,26 @@ export class PodWorker {
     this.publish();
   }
 
+  /**
+   * Goes on with a pod whose sandbox was re-adopted from an earlier runtime (its containers found running are
+   * the prepared ones): restart counts, start times and finished init containers carry over from `prev`.
+   */
+  adopt(prev: PodStatus | undefined): void {
+    const saved = new Map([...(prev?.initContainerStatuses ?? []), ...(prev?.containerStatuses ?? [])].map((s) => [s.name, s]));
+    for (const [name, l] of this.loops) {
+      const s = saved.get(name);
+      const found = l.active?.startedAt;
+      if (s || found) l.adopt(s ?? { name, image: l.spec.image, imageID: '', ready: false, restartCount: 0 }, found);
+    }
+    if (prev?.startTime) this.status.startTime = prev.startTime;
+    this.publish();
+  }
+
+  /** Stops restarting and following containers: the pod is being left running (its sandbox detached). */
+  detach(): void {
+    this.abort.abort(STOPPED);
+  }
+
   /** Marks the pod Failed before anything runs (the kubelet's admission rejecting it). */
   reject(reason: string, message: string): void {
     this.terminalReason = { reason, message };

@@ -1,7 +1,7 @@
 // The CRI-shaped boundary between the pod manager and a backend: pod sandboxes and the containers in them.
 import type { MountSpec } from '../../shim/fs/vfs.js';
 import type { IpcNamespace } from '../ipc/namespace.js';
-import type { Pod } from '../spec/types.js';
+import type { Pod, PodStatus } from '../spec/types.js';
 import type { Duplex } from 'node:stream';
 import type { PodNetwork } from '../net/pod-network.js';
 import type { PortDecl } from '../../shim/net/protocol.js';
@@ -67,6 +67,8 @@ export interface SandboxContainer {
   readonly idScheme?: string;
   /** Digest of the image the container runs (`sha256:...`). */
   readonly imageID: string;
+  /** Set on a container found running by a runtime re-adopting its pod: when its run began. */
+  readonly startedAt?: Date;
   readonly config: ContainerConfig;
   /** Runs the container; resolves when it has exited and all its output has been delivered. */
   start(hooks: ContainerHooks): Promise<ExitInfo>;
@@ -102,10 +104,33 @@ export interface PodSandbox {
    * `linux/amd64` on this machine); without it images are pulled as wasm modules.
    */
   readonly imagePlatform?: Platform;
+  /** Conditions the pod's events warn of once it is admitted (limits the backend could not apply, as `CgroupLimitsNotApplied`). */
+  readonly warnings?: readonly { reason: string; message: string }[];
   /** Checks and prepares a container (compile, validate imports); throws a WasmpodError when it cannot run. */
   createContainer(config: ContainerConfig): Promise<SandboxContainer>;
   /** Releases the sandbox's resources; every container must have ended. */
   remove(): Promise<void>;
+  /** Keeps the pod's status where a runtime re-adopting the sandbox finds it (a backend whose pods outlive it). */
+  saveStatus?(status: PodStatus): void;
+  /** Leaves the pod running and stops following it (its containers' runs end `Detached`), for a later runtime to re-adopt. */
+  detach?(): Promise<void>;
+}
+
+/** A sandbox an earlier runtime left running, re-adopted: the containers whose runs it found, by container name. */
+export interface AdoptedSandbox {
+  sandbox: PodSandbox;
+  containers: Map<string, SandboxContainer>;
+  /** The configs the pod's containers were created with, by name, to restart them from. */
+  configs: Map<string, ContainerConfig>;
+}
+
+/** A pod an earlier runtime left running, as a backend that can re-adopt it finds it. */
+export interface AdoptablePod {
+  pod: Pod;
+  /** Its status when its runtime last saw it. */
+  status?: PodStatus;
+  /** Ports it had published besides its hostPorts. */
+  publish?: { hostIP?: string; hostPort: number; containerPort: number }[];
 }
 
 /** Pod-level resources the sandbox owns from its creation and releases in `remove()`. */
@@ -120,5 +145,9 @@ export interface SandboxOptions {
 export interface Backend {
   readonly name: string;
   runPodSandbox(podUid: string, opts?: SandboxOptions): Promise<PodSandbox>;
+  /** The pods an earlier runtime on the same state left running (a backend whose pods outlive it). */
+  adoptable?(): AdoptablePod[];
+  /** Re-adopts the sandbox of pod `podUid` if it is one of adoptable()'s; undefined when there is none. */
+  adoptPodSandbox?(podUid: string, opts: SandboxOptions): Promise<AdoptedSandbox | undefined>;
   close(): Promise<void>;
 }

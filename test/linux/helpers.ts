@@ -11,6 +11,8 @@ import * as tar from 'tar';
 export function linuxSkip(): string | false {
   const why = linuxBackendUnavailable();
   if (why) return why;
+  // As a user the backend runs rootless: these tests look at mounts and cgroups only root makes.
+  if (process.getuid?.() !== 0) return 'the Linux tests need root (rootless mode is tested by rootless.test.ts, which switches to a user from root)';
   if (!findOnPath(['busybox'])) return 'busybox-static is not installed (the test root filesystem is built from it)';
   return false;
 }

@@ -9,15 +9,29 @@ import type { Cgroup } from './cgroups/cgroup.js';
 import type { OciRuntime } from './runc.js';
 import { FileTail } from './log-tail.js';
 import { unmountAll } from './mounts.js';
+import { processAlive } from '../../state-dir.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The container's files in its bundle directory. */
-function bundleFiles(dir: string): Record<'pid' | 'exit' | 'runcLog' | 'stdout' | 'stderr', string> {
+export function bundleFiles(dir: string): Record<'pid' | 'exit' | 'runcLog' | 'stdout' | 'stderr' | 'monitor', string> {
   return {
     pid: path.join(dir, 'pid'), exit: path.join(dir, 'exit'), runcLog: path.join(dir, 'runc.log'),
-    stdout: path.join(dir, 'stdout'), stderr: path.join(dir, 'stderr'),
+    stdout: path.join(dir, 'stdout'), stderr: path.join(dir, 'stderr'), monitor: path.join(dir, 'monitor.pid'),
   };
+}
+
+/** What a container's run ends with when its runtime closes and leaves it running (`close({ keepLinuxPods: true })`). */
+export const DETACHED: ExitInfo = { exitCode: 255, reason: 'Detached', message: 'the runtime closed and left the container running' };
+
+/** The exit status the monitor wrote, or undefined while it has not. */
+function readExit(file: string): number | undefined {
+  try {
+    const n = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** How a process that ended with `code` ended, in Kubernetes' words (128+n is death by signal n). */
@@ -50,10 +64,19 @@ export class LinuxContainer implements SandboxContainer {
   private readonly pendingStdin: Buffer[] = [];
   private stdinClosed = false;
   private readonly files: ReturnType<typeof bundleFiles>;
+  /** Its run has begun (the monitor spawned, or found running) and not ended yet. */
+  private live = false;
+  private detached = false;
+  private endWait?: () => void;
+  /** Set when a re-adopting runtime found this container's monitor (its pid): the run is followed, not started. */
+  private adoptedMonitor?: number;
+  private followTimer?: NodeJS.Timeout;
 
   /**
    * @param dir the bundle (config.json, the overlay rootfs and the output files), removed after the run
    * @param cgroup the container's cgroup, read for OOM kills before runc deletes it
+   * @param killAll SIGKILL every process of the container's cgroup (`kill --all`); without cgroups (rootless,
+   *   not delegated) only its init, which takes down its pid namespace (or, shared, leaves them to the pause process)
    */
   constructor(
     readonly id: string,
@@ -62,6 +85,7 @@ export class LinuxContainer implements SandboxContainer {
     private readonly dir: string,
     private readonly oci: OciRuntime,
     private readonly cgroup: Cgroup,
+    private readonly killAll = true,
   ) {
     this.files = bundleFiles(dir);
     this.idScheme = path.basename(oci.binary);
@@ -72,11 +96,23 @@ export class LinuxContainer implements SandboxContainer {
     return this.ended;
   }
 
-  private async run(hooks: ContainerHooks): Promise<ExitInfo> {
-    if (this.killedWith) {
-      await this.cleanup();
-      return this.killedWith;
+  /** Re-adoption: this container's run was started by an earlier runtime, whose monitor is `monitorPid`. */
+  adopt(monitorPid: number): void {
+    this.adoptedMonitor = monitorPid;
+  }
+
+  /** When an adopted container's process started (runc wrote its pid file then). */
+  get startedAt(): Date | undefined {
+    if (this.adoptedMonitor === undefined) return undefined;
+    try {
+      return fs.statSync(this.files.pid).mtime;
+    } catch {
+      return undefined;
     }
+  }
+
+  /** Spawns the monitor (runc run), and resolves with its exit status once it has ended. */
+  private spawnRun(): Promise<number> {
     const f = this.files;
     const out = fs.openSync(f.stdout, 'a');
     const err = fs.openSync(f.stderr, 'a');
@@ -84,6 +120,7 @@ export class LinuxContainer implements SandboxContainer {
       bundle: this.dir, pidFile: f.pid, exitFile: f.exit, logFile: f.runcLog, stdout: out, stderr: err, stdin: this.config.stdin,
     });
     this.monitor = monitor;
+    if (monitor.pid) fs.writeFileSync(f.monitor, String(monitor.pid));
     if (monitor.stdin) {
       monitor.stdin.on('error', () => undefined);
       for (const c of this.pendingStdin.splice(0)) monitor.stdin.write(c);
@@ -91,18 +128,49 @@ export class LinuxContainer implements SandboxContainer {
     }
     fs.closeSync(out);
     fs.closeSync(err);
-    const tails = (['stdout', 'stderr'] as const).map((s) => new FileTail(f[s], (c) => hooks.onOutput(s, c)));
-    let exited = false;
-    const code = new Promise<number>((resolve) => {
+    return new Promise<number>((resolve) => {
       monitor.on('error', () => resolve(128));
       monitor.on('exit', (c, sig) => resolve(c ?? 128 + (sig ? os.constants.signals[sig] : 0)));
-    }).finally(() => { exited = true; });
+    });
+  }
+
+  /**
+   * An adopted run: we are not the monitor's parent, so its end is seen in the exit file it writes; a monitor
+   * gone without writing one (killed) leaves the status unknown (255, as the kubelet reports a lost container).
+   */
+  private followRun(monitorPid: number): Promise<number> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        let rc = readExit(this.files.exit);
+        if (rc === undefined && !processAlive(monitorPid)) rc = readExit(this.files.exit) ?? 255;
+        if (rc === undefined) return;
+        clearInterval(this.followTimer);
+        resolve(rc);
+      };
+      this.followTimer = setInterval(check, 100);
+      check();
+    });
+  }
+
+  private async run(hooks: ContainerHooks): Promise<ExitInfo> {
+    if (this.detached) return DETACHED;
+    if (this.killedWith) {
+      await this.cleanup();
+      return this.killedWith;
+    }
+    const f = this.files;
+    this.live = true;
+    const code = (this.adoptedMonitor !== undefined ? this.followRun(this.adoptedMonitor) : this.spawnRun()).finally(() => { this.live = false; });
+    // Each stream's delivered offset is kept in the bundle, so that a runtime re-adopting the container goes on from it.
+    const tails = (['stdout', 'stderr'] as const).map((s) => new FileTail(f[s], (c) => hooks.onOutput(s, c), FileTail.savedOffset(`${f[s]}.offset`), `${f[s]}.offset`));
+    const detached = new Promise<'detached'>((resolve) => { this.endWait = () => resolve('detached'); });
     // runc writes the pid file once the container's process exists, just before it runs the entry point.
-    while (!exited && !fs.existsSync(f.pid)) await sleep(5);
+    while (this.live && !this.detached && !fs.existsSync(f.pid)) await sleep(5);
     const started = fs.existsSync(f.pid);
-    if (started) hooks.onStarted();
-    const rc = await code;
+    if (started && !this.detached) hooks.onStarted();
+    const rc = this.detached ? 'detached' : await Promise.race([code, detached]);
     for (const t of tails) t.close();
+    if (rc === 'detached') return DETACHED;
     // Read before cleanup: runc delete removes the cgroup, and the bundle goes with its log.
     const exit: ExitInfo = started ? exitInfo(rc, this.cgroup.oomKills() > 0) : { exitCode: 128, reason: 'StartError', message: runcError(f.runcLog) };
     await this.cleanup();
@@ -111,6 +179,8 @@ export class LinuxContainer implements SandboxContainer {
 
   /** Deletes the runtime's container (and its cgroup), unmounts the root filesystem, removes the bundle. */
   cleanup(): Promise<void> {
+    // A detached container is left running for the runtime that re-adopts it.
+    if (this.detached) return Promise.resolve();
     this.cleaned ??= (async () => {
       await this.oci.delete(this.id);
       await unmountAll(this.dir);
@@ -120,13 +190,25 @@ export class LinuxContainer implements SandboxContainer {
   }
 
   private get running(): boolean {
-    return this.monitor !== undefined && this.monitor.exitCode === null && this.monitor.signalCode === null;
+    return this.live && !this.detached;
+  }
+
+  /**
+   * Stops following the container and leaves it running (the runtime is closing, keeping its linux pods):
+   * start() resolves with DETACHED, nothing is killed or removed. Piped stdin ends: it cannot outlive us.
+   */
+  detach(): void {
+    this.detached = true;
+    this.monitor?.stdin?.destroy();
+    this.monitor?.unref();
+    clearInterval(this.followTimer);
+    this.endWait?.();
   }
 
   async kill(exit: ExitInfo): Promise<void> {
     this.killedWith ??= exit;
     if (!this.running) return;
-    await this.oci.kill(this.id, 'KILL', true);
+    await this.oci.kill(this.id, 'KILL', this.killAll);
     await this.ended;
   }
 
@@ -137,7 +219,7 @@ export class LinuxContainer implements SandboxContainer {
     const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); });
     await Promise.race([this.ended, grace]);
     clearTimeout(timer);
-    if (this.running) await this.oci.kill(this.id, 'KILL', true);
+    if (this.running) await this.oci.kill(this.id, 'KILL', this.killAll);
     await this.ended;
   }
 

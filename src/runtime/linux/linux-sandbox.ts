@@ -3,16 +3,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { ContainerConfig, PodSandbox, SandboxContainer, SandboxOptions } from '../sandbox.js';
-import { killAndRemove, type Cgroup, type CgroupDriver } from './cgroups/cgroup.js';
+import type { AdoptedSandbox, ContainerConfig, PodSandbox, SandboxContainer, SandboxOptions } from '../sandbox.js';
+import { killAndRemove, type CgroupDriver } from './cgroups/cgroup.js';
 import type { OciRuntime } from './runc.js';
 import { LinuxContainer } from './linux-container.js';
 import { ociConfig, type SandboxShare } from './oci-config.js';
-import { startPause } from './pause.js';
+import { killPause, startPause } from './pause.js';
 import { podLimits } from './pod-limits.js';
-import { mountOverlayRoot, mountTmpfs, unmountAll } from './mounts.js';
+import { mountOverlayRoot, mountTmpfs, overlayRootDirs, unmountAll } from './mounts.js';
+import { LIMITS_NOT_APPLIED, checkRootfsOwner, limitsNotAppliedMessage } from './rootless.js';
 import { resolveRootfs } from './rootfs.js';
-import { writeSandboxState } from './sandbox-state.js';
+import { processStart, thisOwner, writeSandboxState, type SandboxState } from './sandbox-state.js';
+import type { PodStatus } from '../../spec/types.js';
+import { adoptBundles, sandboxShare, saveContainerRecord, savedConfigs, STATUS_FILE } from './adopt.js';
 import { dialNetns } from './netns-dial.js';
 import { publishLinuxPorts, wantedPorts, type LinuxPublish } from './publish.js';
 import type { Duplex } from 'node:stream';
@@ -29,6 +32,10 @@ export interface SandboxContext {
   pauseBinary: string;
   podPidsLimit: number;
   shmBytes: number;
+  /** Rootless: the uid and gid the pods' user namespaces map to root. */
+  userns?: { uid: number; gid: number };
+  /** Why pods get no cgroups (rootless, the tree not delegated to the user); unset when they do. */
+  noCgroups?: string;
 }
 
 /** The cgroup path of a sandbox (relative: below wasmpod's own cgroup, where runc puts it too). */
@@ -47,15 +54,69 @@ export class LinuxPodSandbox implements PodSandbox {
   private readonly relays = new Set<Duplex>();
   /** Registry images are pulled as this machine's linux image and unpacked into a root filesystem. */
   readonly imagePlatform = linuxPlatform();
+  /** What the pod's events must warn of: limits that could not be applied (rootless without delegation). */
+  readonly warnings: { reason: string; message: string }[] = [];
+
+  private detached = false;
 
   private constructor(
     readonly id: string,
     private readonly dir: string,
     private readonly ctx: SandboxContext,
     private readonly share: SandboxShare,
-    private readonly cgroup: Cgroup,
     private readonly opts: SandboxOptions,
-  ) {}
+    private record: SandboxState,
+  ) {
+    if (ctx.noCgroups) this.warnings.push({ reason: LIMITS_NOT_APPLIED, message: limitsNotAppliedMessage(ctx.userns?.uid ?? 0, ctx.noCgroups, ctx.podPidsLimit) });
+  }
+
+  /**
+   * Re-adopts a sandbox an earlier runtime left running (its record in `dir`): this process becomes its owner,
+   * and each container whose run had begun is followed again; resolves with them by container name.
+   */
+  static async adopt(ctx: SandboxContext, dir: string, state: SandboxState, opts: SandboxOptions): Promise<AdoptedSandbox> {
+    const record = { ...state, ...thisOwner() };
+    writeSandboxState(dir, record);
+    const share = sandboxShare(dir, state, ctx.cgroups.swapAccounting);
+    const sandbox = new LinuxPodSandbox(state.id, dir, ctx, share, opts, record);
+    const containers = new Map<string, SandboxContainer>();
+    for (const b of await adoptBundles(dir, ctx.oci)) {
+      const cgroupsPath = `${podCgroupPath(state.id)}/${b.id}`;
+      const c = new LinuxContainer(b.id, b.config, b.imageID, b.dir, ctx.oci, ctx.cgroups.cgroup(cgroupsPath), share.cgroups);
+      c.adopt(b.monitorPid);
+      sandbox.containers.add(c);
+      containers.set(b.config.name, c);
+    }
+    return { sandbox, containers, configs: savedConfigs(dir) };
+  }
+
+  /** The pod's status, kept beside the sandbox for a runtime that re-adopts it (restart counts, start times). */
+  saveStatus(status: PodStatus): void {
+    if (this.detached || this.removed) return;
+    try {
+      fs.writeFileSync(path.join(this.dir, `${STATUS_FILE}.tmp`), JSON.stringify(status));
+      fs.renameSync(path.join(this.dir, `${STATUS_FILE}.tmp`), path.join(this.dir, STATUS_FILE));
+    } catch {
+      // The sandbox is being removed.
+    }
+  }
+
+  /**
+   * Leaves the pod running without this process (the runtime closes with `keepLinuxPods`): stops following its
+   * containers and serving its host ports, and marks the record ownerless (pid 0) so that the next runtime on
+   * the state dir, even in this same process, re-adopts it.
+   */
+  async detach(): Promise<void> {
+    if (this.detached || this.removed) return;
+    this.detached = true;
+    for (const c of this.containers) c.detach();
+    await this.unpublish?.();
+    for (const r of this.relays) r.destroy();
+    // The virtual network attachment is this process's; the volumes stay, the containers mount them.
+    await this.opts.network?.close();
+    this.record = { ...this.record, ownerPid: 0 };
+    writeSandboxState(this.dir, this.record);
+  }
 
   /** Sets up the namespaces, cgroups and files of a new sandbox; on failure, undoes what it did and throws. */
   static async create(ctx: SandboxContext, podUid: string, opts: SandboxOptions): Promise<LinuxPodSandbox> {
@@ -65,10 +126,15 @@ export class LinuxPodSandbox implements PodSandbox {
     const hostname = podHostname(opts, id);
     const sharePid = opts.pod?.spec.shareProcessNamespace === true;
     const hostNet = opts.pod?.spec.hostNetwork === true;
+    const useCgroups = ctx.noCgroups === undefined;
+    const cgroupDirs = useCgroups ? cgroup.dirs : [];
     let pausePid = 0;
     try {
       fs.mkdirSync(dir, { recursive: true });
-      const record = { id, podUid, ownerPid: process.pid, pausePid: 0, cgroupDirs: cgroup.dirs, createdAt: new Date().toISOString() };
+      const record: SandboxState = {
+        id, podUid, ...thisOwner(), pausePid: 0, cgroupDirs, createdAt: new Date().toISOString(),
+        sharePid, hostNet, ...(ctx.userns ? { userns: ctx.userns } : {}), ...(opts.pod ? { pod: opts.pod } : {}),
+      };
       writeSandboxState(dir, record);
       const file = (name: string, text: string): string => {
         fs.writeFileSync(path.join(dir, name), text);
@@ -78,43 +144,55 @@ export class LinuxPodSandbox implements PodSandbox {
       const hostnameFile = file('hostname', `${hostname}\n`);
       const resolvConf = file('resolv.conf', fs.existsSync('/etc/resolv.conf') ? fs.readFileSync('/etc/resolv.conf', 'utf8') : '');
       const shm = path.join(dir, 'shm');
-      await mountTmpfs(shm, ctx.shmBytes);
-      cgroup.create();
-      if (opts.pod) cgroup.apply(podLimits(opts.pod, ctx.podPidsLimit));
+      if (ctx.userns) {
+        // A user may not mount on the host: the pod's /dev/shm is a plain directory (no size limit).
+        fs.mkdirSync(shm, { recursive: true });
+        fs.chmodSync(shm, 0o1777);
+      } else {
+        await mountTmpfs(shm, ctx.shmBytes);
+      }
       const pauseCgroup = ctx.cgroups.cgroup(`${podCgroupPath(id)}/pause`);
-      pauseCgroup.create();
-      pausePid = await startPause(ctx.pauseBinary, hostname, sharePid, hostNet);
-      pauseCgroup.addProcess(pausePid);
-      writeSandboxState(dir, { ...record, pausePid });
+      if (useCgroups) {
+        cgroup.create();
+        if (opts.pod) cgroup.apply(podLimits(opts.pod, ctx.podPidsLimit));
+        pauseCgroup.create();
+      }
+      pausePid = await startPause(ctx.pauseBinary, hostname, sharePid, hostNet, ctx.userns !== undefined);
+      if (useCgroups) pauseCgroup.addProcess(pausePid);
+      const pauseStart = processStart(pausePid);
+      Object.assign(record, { pausePid, ...(pauseStart ? { pauseStart } : {}) });
+      writeSandboxState(dir, record);
       const share: SandboxShare = {
         pausePid, sharePid, hostNet, hosts, hostname: hostnameFile, resolvConf, shm, swapAccounting: ctx.cgroups.swapAccounting,
+        cgroups: useCgroups, ...(ctx.userns ? { userns: ctx.userns } : {}),
       };
-      return new LinuxPodSandbox(id, dir, ctx, share, cgroup, opts);
+      return new LinuxPodSandbox(id, dir, ctx, share, opts, record);
     } catch (err) {
-      // Until it is in the pod cgroup, the pause process is not reached by the cgroup teardown.
-      if (pausePid) try { process.kill(pausePid, 'SIGKILL'); } catch { /* already gone */ }
-      await destroySandbox(dir, cgroup.dirs);
+      await destroySandbox(dir, cgroupDirs, pausePid, ctx.pauseBinary);
       await releasePodResources(opts);
       throw err;
     }
   }
 
   async createContainer(config: ContainerConfig): Promise<SandboxContainer> {
+    if (this.detached) throw new Error('the pod was left running for another runtime (detached)');
     const { rootfs, imageID } = await resolveRootfs(config, this.ctx.stateDir);
+    if (this.share.userns) checkRootfsOwner(config.name, config.image, rootfs, this.share.userns.uid);
     const name = config.name.replace(/[^A-Za-z0-9_.-]/g, '_');
     const id = `${this.id}-${name}-${randomBytes(4).toString('hex')}`;
     const dir = path.join(this.dir, 'containers', id);
     const cgroupsPath = `${podCgroupPath(this.id)}/${id}`;
     fs.mkdirSync(dir, { recursive: true });
     try {
-      const merged = await mountOverlayRoot(rootfs, dir);
-      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(ociConfig(config, merged, cgroupsPath, this.share), null, 1));
+      const root = this.share.userns ? overlayRootDirs(rootfs, dir) : { path: await mountOverlayRoot(rootfs, dir) };
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(ociConfig(config, root, cgroupsPath, this.share), null, 1));
+      saveContainerRecord(dir, this.dir, { config, imageID });
     } catch (err) {
       await unmountAll(dir);
       fs.rmSync(dir, { recursive: true, force: true });
       throw err;
     }
-    const c = new LinuxContainer(id, config, imageID, dir, this.ctx.oci, this.ctx.cgroups.cgroup(cgroupsPath));
+    const c = new LinuxContainer(id, config, imageID, dir, this.ctx.oci, this.ctx.cgroups.cgroup(cgroupsPath), this.share.cgroups);
     this.containers.add(c);
     return c;
   }
@@ -125,7 +203,7 @@ export class LinuxPodSandbox implements PodSandbox {
    * when the pod goes must not leave a relay (and a pending write to it) behind.
    */
   async dial(port: number): Promise<Duplex> {
-    const stream = await dialNetns(this.ctx.pauseBinary, this.share.pausePid, port);
+    const stream = await dialNetns(this.ctx.pauseBinary, this.share.pausePid, port, this.share.userns !== undefined);
     if (this.removed) {
       stream.destroy();
     } else {
@@ -140,15 +218,22 @@ export class LinuxPodSandbox implements PodSandbox {
     if (this.share.hostNet) return;
     const ports = this.opts.pod ? wantedPorts(this.opts.pod, extra) : extra;
     if (ports.length > 0) this.unpublish = await publishLinuxPorts((p) => this.dial(p), ports);
+    if (extra.length > 0) {
+      // Kept for a runtime that re-adopts the pod: it publishes the same ports again.
+      this.record = { ...this.record, publish: extra };
+      writeSandboxState(this.dir, this.record);
+    }
   }
 
   /** Kills whatever is left in the pod cgroup, removes the containers, mounts, cgroups and files. */
   remove(): Promise<void> {
+    // A detached pod runs on, for the runtime that re-adopts it.
+    if (this.detached) return Promise.resolve();
     this.removed ??= (async () => {
       await this.unpublish?.();
       for (const r of this.relays) r.destroy();
       await Promise.all([...this.containers].map((c) => c.cleanup()));
-      await destroySandbox(this.dir, this.cgroup.dirs);
+      await destroySandbox(this.dir, this.record.cgroupDirs, this.share.pausePid, this.ctx.pauseBinary, this.record.pauseStart);
       await releasePodResources(this.opts);
     })();
     return this.removed;
@@ -165,8 +250,11 @@ async function releasePodResources(opts: SandboxOptions): Promise<void> {
 }
 
 /** Tears a sandbox down from what is on disk: also how orphans of a crashed runtime are removed. */
-export async function destroySandbox(dir: string, cgroupDirs: string[]): Promise<void> {
+export async function destroySandbox(dir: string, cgroupDirs: string[], pausePid: number, pauseBinary: string, pauseStart?: string): Promise<void> {
   // Killing every process of the pod cgroup ends the pause process and anything a container left behind.
+  // Without cgroups (rootless) the pause process is killed by pid: with it go the pod's namespaces, and with a
+  // shared pid namespace every process in it; a container's own pid namespace ended with its init (runc delete).
+  killPause(pausePid, pauseBinary, pauseStart);
   await killAndRemove(cgroupDirs);
   await unmountAll(dir);
   fs.rmSync(dir, { recursive: true, force: true });

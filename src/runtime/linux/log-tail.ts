@@ -15,7 +15,11 @@ export class FileTail {
   private readonly timer: NodeJS.Timeout;
   private readonly buf = Buffer.allocUnsafe(CHUNK);
 
-  constructor(file: string, private readonly onChunk: (chunk: Buffer) => void, from = 0) {
+  /**
+   * @param from the offset to follow from (what an earlier runtime already delivered, when re-adopting)
+   * @param offsetFile where the delivered offset is kept after each delivery, for a runtime that re-adopts the container
+   */
+  constructor(file: string, private readonly onChunk: (chunk: Buffer) => void, from = 0, private readonly offsetFile?: string) {
     this.fd = fs.openSync(file, 'r');
     this.offset = from;
     try {
@@ -38,6 +42,18 @@ export class FileTail {
       if (n <= 0) return;
       this.offset += n;
       this.onChunk(Buffer.from(this.buf.subarray(0, n)));
+      if (this.offsetFile) {
+        try { fs.writeFileSync(this.offsetFile, String(this.offset)); } catch { /* the bundle is going away */ }
+      }
+    }
+  }
+
+  /** The offset a tail of `file` left in `offsetFile` (0 when none did). */
+  static savedOffset(offsetFile: string): number {
+    try {
+      return Number(fs.readFileSync(offsetFile, 'utf8')) || 0;
+    } catch {
+      return 0;
     }
   }
 

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { mustRun, runCommand } from './command.js';
 import { MountError } from './errors.js';
+import type { ContainerRoot } from './oci-config.js';
 
 const mountError = (m: string): Error => new MountError(m);
 
@@ -21,6 +22,17 @@ export async function mountOverlayRoot(lower: string, dir: string): Promise<stri
   for (const p of [lower, upper, work]) checkOverlayPath(p);
   await mustRun('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${upper},workdir=${work}`, merged], mountError);
   return merged;
+}
+
+/**
+ * Rootless: makes the overlay's directories only (this user may not mount on the host); the OCI runtime mounts
+ * the overlay itself over `dir`/rootfs inside the container's user and mount namespaces.
+ */
+export function overlayRootDirs(lower: string, dir: string): ContainerRoot {
+  const [upper, work, merged] = ['upper', 'work', 'rootfs'].map((d) => path.join(dir, d)) as [string, string, string];
+  for (const d of [upper, work, merged]) fs.mkdirSync(d, { recursive: true });
+  for (const p of [lower, upper, work]) checkOverlayPath(p);
+  return { path: merged, overlay: { lower, upper, work } };
 }
 
 /** A tmpfs of `bytes` at `dir`, shared by the pod's containers as /dev/shm (POSIX shared memory). */

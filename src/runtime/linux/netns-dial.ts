@@ -40,11 +40,13 @@ class RelayStream extends Duplex {
 /**
  * Connects to 127.0.0.1:`port` inside the network namespace of `pid` (the pause process). Node cannot
  * enter a namespace itself, so a relay process does (setns) and carries the bytes over its stdio;
- * destroying the stream kills it. Resolves once connected; rejects with PodDialError naming why not.
+ * destroying the stream kills it. Resolves once connected; rejects with PodDialError naming why not. With
+ * `userns` (a rootless pod) the relay enters the pod's user namespace first: only there may we enter its network.
  */
-export function dialNetns(pauseBinary: string, pid: number, port: number): Promise<Duplex> {
+export function dialNetns(pauseBinary: string, pid: number, port: number, userns = false): Promise<Duplex> {
   return new Promise((resolve, reject) => {
-    const child = spawn(pauseBinary, ['--relay', `/proc/${pid}/ns/net`, String(port)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const args = ['--relay', `/proc/${pid}/ns/net`, String(port), ...(userns ? [`/proc/${pid}/ns/user`] : [])];
+    const child = spawn(pauseBinary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     // A relay lives as long as the connection it carries, and that connection (a host socket, a probe's
     // client) is what keeps this process busy: the relay itself must never keep the runtime's process alive.
     child.unref();

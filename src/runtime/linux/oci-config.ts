@@ -17,6 +17,16 @@ export interface SandboxShare {
   shm: string;
   /** Whether a memory limit also limits swap (memory+swap accounting exists). */
   swapAccounting: boolean;
+  /** Rootless: the host uid and gid that the pod's user namespace (the pause process's) maps to root. */
+  userns?: { uid: number; gid: number };
+  /** Whether containers get cgroups and limits (not when rootless on a cgroup tree not delegated to the user). */
+  cgroups: boolean;
+}
+
+/** A container's root filesystem: a mounted directory, or (rootless) an overlay the OCI runtime mounts at `/`. */
+export interface ContainerRoot {
+  path: string;
+  overlay?: { lower: string; upper: string; work: string };
 }
 
 /** Docker's default capability set: what a process of an ordinary container may do as root. */
@@ -48,8 +58,39 @@ export function ociResources(c: ContainerConfig, swapAccounting: boolean): Recor
   return r;
 }
 
-/** The whole config.json of a container whose root filesystem is `rootfs` and cgroup `cgroupsPath`. */
-export function ociConfig(c: ContainerConfig, rootfs: string, cgroupsPath: string, s: SandboxShare): Record<string, unknown> {
+/**
+ * Rootless: the overlay root mounted by the runtime itself, first, over the (empty) root directory: in the
+ * container's user namespace, where root may mount overlayfs (Linux 5.11+, with user.* xattrs).
+ */
+function overlayMount(root: ContainerRoot): Record<string, unknown>[] {
+  const o = root.overlay;
+  if (!o) return [];
+  return [{ destination: '/', type: 'overlay', source: 'overlay', options: [`lowerdir=${o.lower}`, `upperdir=${o.upper}`, `workdir=${o.work}`, 'userxattr'] }];
+}
+
+/**
+ * sysfs may only be mounted by the owner of the network namespace: a rootless hostNetwork container (in the
+ * host's network) binds the host's /sys read-only instead, as runc's rootless example spec does.
+ */
+function sysMount(s: SandboxShare): Record<string, unknown> {
+  if (s.userns && s.hostNet) return { destination: '/sys', type: 'none', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] };
+  return { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] };
+}
+
+/** The user namespace part: joined by path, with the mappings it has (the runtime checks them against its own user). */
+function usernsConfig(s: SandboxShare): Record<string, unknown> {
+  if (!s.userns) return {};
+  return {
+    uidMappings: [{ containerID: 0, hostID: s.userns.uid, size: 1 }],
+    gidMappings: [{ containerID: 0, hostID: s.userns.gid, size: 1 }],
+  };
+}
+
+/**
+ * The whole config.json of a container whose root filesystem is `root` and cgroup `cgroupsPath`; without
+ * cgroups (rootless, not delegated) neither a cgroupsPath nor resources, which runc would fail to apply.
+ */
+export function ociConfig(c: ContainerConfig, root: ContainerRoot, cgroupsPath: string, s: SandboxShare): Record<string, unknown> {
   const env = c.env.some((e) => e.startsWith('PATH=')) ? c.env : [DEFAULT_PATH, ...c.env];
   const ns = (type: string, kind: string): Record<string, string> => ({ type, path: `/proc/${s.pausePid}/ns/${kind}` });
   return {
@@ -63,13 +104,14 @@ export function ociConfig(c: ContainerConfig, rootfs: string, cgroupsPath: strin
       capabilities: Object.fromEntries(['bounding', 'effective', 'permitted'].map((k) => [k, CAPABILITIES])),
       noNewPrivileges: true,
     },
-    root: { path: rootfs, readonly: false },
+    root: { path: root.path, readonly: false },
     mounts: [
+      ...overlayMount(root),
       { destination: '/proc', type: 'proc', source: 'proc' },
       { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
       { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+      sysMount(s),
       bind(s.shm, '/dev/shm', false),
       bind(s.hosts, '/etc/hosts', true),
       bind(s.hostname, '/etc/hostname', true),
@@ -78,13 +120,15 @@ export function ociConfig(c: ContainerConfig, rootfs: string, cgroupsPath: strin
     ],
     linux: {
       namespaces: [
+        // The user namespace first: the pod's other namespaces are owned by it, and runc joins it before them.
+        ...(s.userns ? [ns('user', 'user')] : []),
         s.sharePid ? ns('pid', 'pid') : { type: 'pid' },
         ...(s.hostNet ? [] : [ns('network', 'net'), ns('uts', 'uts')]),
         ns('ipc', 'ipc'),
         { type: 'mount' },
       ],
-      cgroupsPath,
-      resources: ociResources(c, s.swapAccounting),
+      ...usernsConfig(s),
+      ...(s.cgroups ? { cgroupsPath, resources: ociResources(c, s.swapAccounting) } : {}),
       maskedPaths: MASKED,
       readonlyPaths: READ_ONLY,
     },

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { PauseError } from './errors.js';
+import { processStart } from './sandbox-state.js';
 
 /** The pause binary committed for this machine's architecture (rebuild with pause/build.sh). */
 export function defaultPauseBinary(): string {
@@ -11,15 +12,17 @@ export function defaultPauseBinary(): string {
 }
 
 /**
- * Runs `binary HOSTNAME [--pid] [--host-net]` detached (it outlives this process, as the pod does) and resolves with
- * the pid of the process holding the namespaces, once they are ready.
+ * Runs `binary HOSTNAME [--pid] [--host-net] [--userns]` detached (it outlives this process, as the pod does) and
+ * resolves with the pid of the process holding the namespaces, once they are ready. With `userns` (rootless) the
+ * pause process first makes a user namespace mapping this process's uid and gid to root, which owns the others.
  */
-export function startPause(binary: string, hostname: string, sharePid: boolean, hostNet: boolean): Promise<number> {
+export function startPause(binary: string, hostname: string, sharePid: boolean, hostNet: boolean, userns = false): Promise<number> {
   if (!fs.existsSync(binary)) {
     return Promise.reject(new PauseError(`pause binary ${binary} not found (build it with src/runtime/linux/pause/build.sh)`));
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, [hostname, ...(sharePid ? ['--pid'] : []), ...(hostNet ? ['--host-net'] : [])], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const flags = [...(sharePid ? ['--pid'] : []), ...(hostNet ? ['--host-net'] : []), ...(userns ? ['--userns'] : [])];
+    const child = spawn(binary, [hostname, ...flags], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -37,4 +40,27 @@ export function startPause(binary: string, hostname: string, sharePid: boolean, 
       child.on('close', (code) => reject(new PauseError(`pause process failed (exit ${code}): ${Buffer.concat(err).toString('utf8').trim()}`)));
     });
   });
+}
+
+/**
+ * Whether `pid` is still the pause process started from `binary` (at `start`, when known): the pid of a
+ * process long gone may be someone else's, even another pod's pause process.
+ */
+export function isPause(pid: number, binary: string, start?: string): boolean {
+  try {
+    if (pid <= 0 || fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] !== binary) return false;
+    return start === undefined || processStart(pid) === start;
+  } catch {
+    return false;
+  }
+}
+
+/** Kills a sandbox's pause process (ending its namespaces, and with a shared pid namespace every process in it), if it is still it. */
+export function killPause(pid: number, binary: string, start?: string): void {
+  if (!isPause(pid, binary, start)) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
 }

@@ -19,7 +19,8 @@ export class CgroupV1Driver implements CgroupDriver {
   constructor(readonly root: string, selfCgroup: string) {
     for (const line of selfCgroup.split('\n')) {
       const [, controllers, p] = line.split(':');
-      if (!controllers || p === undefined) continue;
+      // `0::/path` (controllers empty) is the v2 tree beside the controllers: it counts too, at this process's path.
+      if (controllers === undefined || p === undefined) continue;
       for (const c of controllers.split(',')) {
         // The `0::` line is the v2 tree a hybrid host mounts beside the controllers, at `unified`.
         const name = c === '' ? 'unified' : c.replace(/^name=/, '');

@@ -1,5 +1,6 @@
 /* wasmpod's pause process: holds a pod's net (loopback up), uts (hostname) and ipc namespaces, pid with --pid,
-   only ipc with --host-net;
+   only ipc with --host-net; with --userns (rootless) it first makes a user namespace mapping the caller to root,
+   which then owns the others;
    with --relay, carries one TCP connection between its stdio and a port of a pod's network namespace. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -79,19 +80,51 @@ static int pump(int from, int to) {
   return 1;
 }
 
+/* Writes `text` to a /proc file (the user namespace's id maps). */
+static int write_file(const char *file, const char *text) {
+  int fd = open(file, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = write(fd, text, strlen(text));
+  close(fd);
+  return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* A new user namespace where the caller's uid and gid are 0: the one mapping an unprivileged process may
+   write itself (setgroups must be denied first), as `unshare -r` makes. */
+static int enter_own_userns(void) {
+  char map[64];
+  uid_t uid = geteuid();
+  gid_t gid = getegid();
+  if (unshare(CLONE_NEWUSER) != 0) return fail("unshare(CLONE_NEWUSER)");
+  if (write_file("/proc/self/setgroups", "deny") != 0) return fail("/proc/self/setgroups");
+  snprintf(map, sizeof map, "0 %u 1\n", (unsigned)uid);
+  if (write_file("/proc/self/uid_map", map) != 0) return fail("/proc/self/uid_map");
+  snprintf(map, sizeof map, "0 %u 1\n", (unsigned)gid);
+  if (write_file("/proc/self/gid_map", map) != 0) return fail("/proc/self/gid_map");
+  return 0;
+}
+
+/* Joins the namespace at `path` of the given type. */
+static int join(const char *path, int type) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(path);
+  int rc = setns(fd, type);
+  close(fd);
+  return rc == 0 ? 0 : fail("setns");
+}
+
 /* Enters the network namespace at `ns`, connects to 127.0.0.1:port, says "ok" on stderr, then relays
-   stdin to the socket and the socket to stdout until both directions have ended. */
-static int relay(const char *ns, const char *port_text) {
+   stdin to the socket and the socket to stdout until both directions have ended. A namespace owned by a
+   rootless pod's user namespace is entered through that user namespace (`userns`), where we are root. */
+static int relay(const char *ns, const char *port_text, const char *userns) {
   char *end;
   long port = strtol(port_text, &end, 10);
   if (*end != '\0' || port < 1 || port > 65535) {
     fprintf(stderr, "pause: bad port %s\n", port_text);
     return 2;
   }
-  int nsfd = open(ns, O_RDONLY | O_CLOEXEC);
-  if (nsfd < 0) return fail(ns);
-  if (setns(nsfd, CLONE_NEWNET) != 0) return fail("setns");
-  close(nsfd);
+  if (userns && join(userns, CLONE_NEWUSER) != 0) return 1;
+  if (join(ns, CLONE_NEWNET) != 0) return 1;
   int sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (sock < 0) return fail("socket");
   struct sockaddr_in to;
@@ -126,17 +159,20 @@ static int relay(const char *ns, const char *port_text) {
 
 int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
-  if (argc == 4 && strcmp(argv[1], "--relay") == 0) return relay(argv[2], argv[3]);
-  int share_pid = 0, host_net = 0;
+  if ((argc == 4 || argc == 5) && strcmp(argv[1], "--relay") == 0) return relay(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+  int share_pid = 0, host_net = 0, own_userns = 0;
   for (int i = 2; i < argc; i++) {
     if (strcmp(argv[i], "--pid") == 0) share_pid = 1;
     else if (strcmp(argv[i], "--host-net") == 0) host_net = 1;
+    else if (strcmp(argv[i], "--userns") == 0) own_userns = 1;
     else argc = 0;
   }
   if (argc < 2) {
-    fprintf(stderr, "usage: pause HOSTNAME [--pid] [--host-net] | pause --relay NETNS_PATH PORT\n");
+    fprintf(stderr, "usage: pause HOSTNAME [--pid] [--host-net] [--userns] | pause --relay NETNS_PATH PORT [USERNS_PATH]\n");
     return 2;
   }
+  /* First, so that the namespaces made next are owned by it (and we hold every capability over them). */
+  if (own_userns && enter_own_userns() != 0) return 1;
   /* hostNetwork: the pod uses the host's network and hostname, as a Kubernetes hostNetwork pod does. */
   int flags = CLONE_NEWIPC | (host_net ? 0 : CLONE_NEWNET | CLONE_NEWUTS) | (share_pid ? CLONE_NEWPID : 0);
   if (unshare(flags) != 0) return fail("unshare");
