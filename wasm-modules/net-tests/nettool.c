@@ -403,10 +403,16 @@ static int cmd_many(const char *host, int port, int count, int retry_reset) {
   for (int i = 0; i < count; i++) {
     int32_t fd = dial(host, port);
     if (fd < 0) { say("connect %d errno=%d\n", i, -fd); return 1; }
-    if (send_all(fd, "x", 1)) { say("send %d failed\n", i); return 1; }
+    /* A server that ends with our connection still in its backlog resets it, before our send or after it:
+     * try again (with "retry"). */
+    if (send_all(fd, "x", 1)) {
+      close(fd);
+      if (retry_reset) { i--; usleep(10000); continue; }
+      say("send %d failed\n", i);
+      return 1;
+    }
     int32_t n = recv_some(fd, buf, 1);
     close(fd);
-    /* A server that ends with our connection still in its backlog resets it: try again (with "retry"). */
     if (n == -15 && retry_reset) { i--; usleep(10000); continue; }
     if (n != 1) { say("recv %d got %d\n", i, n); return 1; }
   }
