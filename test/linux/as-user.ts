@@ -26,6 +26,20 @@ export function userRootfs(): string {
   return dir;
 }
 
+let userNode: string | undefined;
+
+/**
+ * A node binary the user may run: the test's own, copied where the user can reach it (under `npx node@24`
+ * it lives in root's npm cache, which other users cannot enter).
+ */
+function nodeForUser(): string {
+  if (userNode) return userNode;
+  const file = path.join(userDir('wasmpod-node-'), 'node');
+  fs.copyFileSync(process.execPath, file);
+  fs.chmodSync(file, 0o755);
+  return (userNode = file);
+}
+
 /** One line the script printed: a JSON object with a `type`. */
 export type Message = Record<string, unknown> & { type: string };
 
@@ -57,9 +71,9 @@ export class UserScript {
     const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir };
     // Moving a process into a cgroup whose parent is root's needs root: a root shell moves itself, then becomes the user.
     this.child = cgroupProcs.length === 0
-      ? spawn(process.execPath, [file], { uid: USER.uid, gid: USER.gid, cwd: dir, env })
+      ? spawn(nodeForUser(), [file], { uid: USER.uid, gid: USER.gid, cwd: dir, env })
       : spawn('/bin/sh', ['-c', 'for f in "$@"; do echo $$ > "$f"; done; exec setpriv --reuid "$U" --regid "$U" --clear-groups "$NODE" "$SCRIPT"', 'sh', ...cgroupProcs], {
-        cwd: dir, env: { ...env, U: String(USER.uid), NODE: process.execPath, SCRIPT: file },
+        cwd: dir, env: { ...env, U: String(USER.uid), NODE: nodeForUser(), SCRIPT: file },
       });
     this.child.stdout.on('data', (c: Buffer) => {
       this.buffered += c.toString('utf8');

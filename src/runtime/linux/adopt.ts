@@ -10,6 +10,7 @@ import { processAlive } from '../../state-dir.js';
 import { bundleFiles } from './linux-container.js';
 import { unmountAll } from './mounts.js';
 import { isPause } from './pause.js';
+import { removeTree } from './remove-tree.js';
 
 /** The pod's last status, beside its sandbox record. */
 export const STATUS_FILE = 'status.json';
@@ -114,7 +115,7 @@ export async function adoptBundles(sandboxDir: string, oci: OciRuntime): Promise
   for (const id of drop) {
     await oci.delete(id);
     await unmountAll(path.join(root, id));
-    fs.rmSync(path.join(root, id), { recursive: true, force: true });
+    removeTree(path.join(root, id));
   }
   return [...found.values()].map(({ mtime: _m, ...b }) => b);
 }

@@ -10,6 +10,7 @@ import type { OciRuntime } from './runc.js';
 import { FileTail } from './log-tail.js';
 import { unmountAll } from './mounts.js';
 import { processAlive } from '../../state-dir.js';
+import { removeTree } from './remove-tree.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -184,7 +185,7 @@ export class LinuxContainer implements SandboxContainer {
     this.cleaned ??= (async () => {
       await this.oci.delete(this.id);
       await unmountAll(this.dir);
-      fs.rmSync(this.dir, { recursive: true, force: true });
+      removeTree(this.dir);
     })();
     return this.cleaned;
   }

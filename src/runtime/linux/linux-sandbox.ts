@@ -20,6 +20,7 @@ import { dialNetns } from './netns-dial.js';
 import { publishLinuxPorts, wantedPorts, type LinuxPublish } from './publish.js';
 import type { Duplex } from 'node:stream';
 import { linuxPlatform } from './oci-layout.js';
+import { removeTree } from './remove-tree.js';
 
 /** What the backend gives each sandbox. */
 export interface SandboxContext {
@@ -189,7 +190,7 @@ export class LinuxPodSandbox implements PodSandbox {
       saveContainerRecord(dir, this.dir, { config, imageID });
     } catch (err) {
       await unmountAll(dir);
-      fs.rmSync(dir, { recursive: true, force: true });
+      removeTree(dir);
       throw err;
     }
     const c = new LinuxContainer(id, config, imageID, dir, this.ctx.oci, this.ctx.cgroups.cgroup(cgroupsPath), this.share.cgroups);
@@ -257,5 +258,5 @@ export async function destroySandbox(dir: string, cgroupDirs: string[], pausePid
   killPause(pausePid, pauseBinary, pauseStart);
   await killAndRemove(cgroupDirs);
   await unmountAll(dir);
-  fs.rmSync(dir, { recursive: true, force: true });
+  removeTree(dir);
 }
