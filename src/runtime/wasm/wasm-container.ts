@@ -89,19 +89,23 @@ export class WasmContainer implements SandboxContainer {
     const net = this.network && new NetSession(this.network, start.bell, this.config.ports ?? []);
     start.net = net?.init;
     const transferList = [...(ipc ? [ipc.init.channel.port] : []), ...(net ? [net.init.channel.port] : [])];
-    const drainsOf = (): Promise<void>[] => [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)];
+    const drains = [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)];
     // A component runs in a worker of its own (shim/component is synchronous).
-    if (this.shared && !start.component) {
-      const drains = drainsOf();
-      const exit = await this.runShared(this.shared, start, transferList, hooks);
-      ipc?.end();
-      net?.end();
-      stdout.close(WRITER_CLOSED);
-      stderr.close(WRITER_CLOSED);
-      await Promise.all(drains);
-      this.stdinRing?.close(READER_CLOSED);
-      return exit;
-    }
+    const exit = this.shared && !start.component
+      ? await this.runShared(this.shared, start, transferList, hooks)
+      : await this.runInWorker(start, transferList, hooks);
+    ipc?.end();
+    net?.end();
+    // A killed worker could not close its rings; close them so the drains finish with what was written.
+    stdout.close(WRITER_CLOSED);
+    stderr.close(WRITER_CLOSED);
+    await Promise.all(drains);
+    this.stdinRing?.close(READER_CLOSED);
+    return exit;
+  }
+
+  /** A run in a worker of its own: a pooled one (given back after a clean end) or a fresh one. */
+  private async runInWorker(start: WorkerStart, transferList: TransferListItem[], hooks: ContainerHooks): Promise<ExitInfo> {
     // A pre-warmed worker when the pool has one with the same limits; else a fresh worker, started here.
     const pooled = start.component ? undefined : this.pool?.take(start, transferList, WORKER_LIMITS);
     this.pooled = pooled !== undefined;
@@ -110,20 +114,12 @@ export class WasmContainer implements SandboxContainer {
       execArgv: [], workerData: start, transferList, resourceLimits: WORKER_LIMITS,
     });
     this.worker = worker;
-    const drains = drainsOf();
     const { exit, reusable } = await this.outcome(worker, hooks);
     // The run is over when the guest's exit report arrives: the worker's teardown (or its return to the
     // pool) is not waited for. From here on, kill() no longer reaches this worker.
     this.worker = undefined;
     if (reusable && pooled && this.pool) this.pool.give(worker);
     else if (reusable === false) void worker.terminate();
-    ipc?.end();
-    net?.end();
-    // A killed worker could not close its rings; close them so the drains finish with what was written.
-    stdout.close(WRITER_CLOSED);
-    stderr.close(WRITER_CLOSED);
-    await Promise.all(drains);
-    this.stdinRing?.close(READER_CLOSED);
     return exit;
   }
 
