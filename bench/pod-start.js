@@ -1,5 +1,6 @@
 // Warm start of a two-container pod, the issue 9 target: runPod → both containers Running, then delete.
-// Usage: node bench/pod-start.js [pods] [gapMs] [minIdle]   (default 200 pods, 20 ms apart, pool minIdle 4)
+// Usage: node bench/pod-start.js [pods] [gapMs] [minIdle]   (default 200 pods, 20 ms apart, pool minIdle 4);
+// SHARED_WORKERS=N runs the containers in shared workers instead (Node 24 or later).
 // Each pod holds two idle containers (wasm-modules/testing/sleep.wasm); "Running" is the first status
 // with both containers running, timed from just before runPod; "deleted" is pod.delete() resolving.
 import * as fs from 'node:fs';
@@ -14,7 +15,9 @@ const gapMs = Number(process.argv[3] ?? 20);
 const minIdle = Number(process.argv[4] ?? 4);
 const sleepWasm = path.join(root, 'wasm-modules/testing/sleep.wasm');
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-bench-'));
-const rt = new Runtime({ stateDir, workerPool: { minIdle, maxIdle: Math.max(minIdle, 8) } });
+// SHARED_WORKERS=N: the containers run in shared workers of N guests each (Node 24+) instead of the pool.
+const shared = process.env.SHARED_WORKERS ? { sharedWorkers: { guestsPerWorker: Number(process.env.SHARED_WORKERS) } } : {};
+const rt = new Runtime({ stateDir, workerPool: { minIdle, maxIdle: Math.max(minIdle, 8) }, ...shared });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let n = 0;
 
