@@ -4,6 +4,9 @@ import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_
 import type { ContainerConfig, ContainerHooks, ExecResult, ExitInfo, OutputStream, SandboxContainer } from '../sandbox.js';
 import { ByteRing, READER_CLOSED, WRITER_CLOSED, createDoorbell } from '../../../shim/ring/byte-ring.js';
 import { requestKill } from '../../../shim/ring/doorbell.js';
+import { IPC_MODULE } from '../../../shim/ipc/abi-ipc.js';
+import { WASIX_MODULE } from '../../../shim/net/abi-wasix.js';
+import { PREVIEW1 } from '../../../shim/wasi/preview1.js';
 import { TERMINATION_FD_ENV } from '../../../shim/fd/termination.js';
 import type { WorkerReport, WorkerStart } from '../../../shim/worker-protocol.js';
 import { WASM_PAGE } from './memory-limit.js';
@@ -30,6 +33,23 @@ export const WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: WORKER_HE
 export const SIGTERM_EXIT: ExitInfo = { exitCode: 143, reason: 'Error', signal: 'SIGTERM', message: 'terminated by SIGTERM' };
 export const SIGKILL_EXIT: ExitInfo = { exitCode: 137, reason: 'Error', signal: 'SIGKILL', message: 'killed after the grace period' };
 const OOM_EXIT: ExitInfo = { exitCode: 137, reason: 'OOMKilled', signal: 'SIGKILL' };
+
+const moduleUses = new WeakMap<WebAssembly.Module, { ipc: boolean; net: boolean }>();
+
+/** What a module can reach besides its files: the pod's IPC (it imports wasmpod_ipc), the network (sockets). */
+function usesOf(module: WebAssembly.Module, component: boolean): { ipc: boolean; net: boolean } {
+  if (component) return { ipc: false, net: true };
+  let uses = moduleUses.get(module);
+  if (!uses) {
+    const imports = WebAssembly.Module.imports(module);
+    uses = {
+      ipc: imports.some((i) => i.module === IPC_MODULE),
+      net: imports.some((i) => i.module === WASIX_MODULE || (i.module === PREVIEW1 && i.name.startsWith('sock_'))),
+    };
+    moduleUses.set(module, uses);
+  }
+  return uses;
+}
 
 export class WasmContainer implements SandboxContainer {
   readonly id = randomBytes(16).toString('hex');
@@ -82,11 +102,15 @@ export class WasmContainer implements SandboxContainer {
       termination: this.notice && { ring: this.notice.ring.init, armed: this.notice.armed.buffer as SharedArrayBuffer },
       component: componentOf(this.module),
     };
-    // Each run gets its own IPC session: what a dead run held is released when its worker ends.
-    const ipc = this.ipc?.attach();
+    // Each run gets its own IPC session: what a dead run held is released when its worker ends. Only a
+    // module that imports the IPC module (or sockets, for the network) can use one: others start without.
+    const uses = usesOf(this.module, start.component !== undefined);
+    const ipc = uses.ipc ? this.ipc?.attach() : undefined;
     start.ipc = ipc?.init;
     // Likewise for the network: when the run ends, its connections are closed for it and its ports freed.
-    const net = this.network && new NetSession(this.network, start.bell, this.config.ports ?? []);
+    const net = uses.net || (this.config.ports ?? []).length > 0
+      ? this.network && new NetSession(this.network, start.bell, this.config.ports ?? [])
+      : undefined;
     start.net = net?.init;
     const transferList = [...(ipc ? [ipc.init.channel.port] : []), ...(net ? [net.init.channel.port] : [])];
     const drains = [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)];
