@@ -12,7 +12,17 @@ function spec(env: BenchEnv, kind: PodKind, backend: BackendName): Record<string
   return benchPod(kind, backend, env.name(kind), env.rootfs ? { rootfs: env.rootfs } : {});
 }
 
-const remove = deletePod;
+type PodHandle = Awaited<ReturnType<Runtime['runPod']>>;
+
+/** One pod of `kind`: ms from runPod until `until` resolves; the pod is deleted after (not timed). */
+async function timedPod(rt: Runtime, env: BenchEnv, kind: PodKind, backend: BackendName, until: (pod: PodHandle) => Promise<unknown>): Promise<number> {
+  const t0 = now();
+  const pod = await rt.runPod(spec(env, kind, backend));
+  await until(pod);
+  const ms = now() - t0;
+  await deletePod(pod);
+  return ms;
+}
 
 /** Runs `iterations` timed rounds after `warmup` untimed ones, a short pause between them. */
 async function rounds(warmup: number, iterations: number, one: () => Promise<number>): Promise<number[]> {
@@ -30,12 +40,7 @@ export async function coldStart(env: BenchEnv, backend: BackendName): Promise<nu
   return rounds(0, env.opts.coldIterations, async () => {
     const rt = env.freshRuntime(backend);
     try {
-      const t0 = now();
-      const pod = await rt.runPod(spec(env, 'idle', backend));
-      await allRunning(pod);
-      const ms = now() - t0;
-      await remove(pod);
-      return ms;
+      return await timedPod(rt, env, 'idle', backend, allRunning);
     } finally {
       await within(rt.close(), 60_000, `a cold ${backend} runtime did not close within 60 s`);
     }
@@ -45,37 +50,18 @@ export async function coldStart(env: BenchEnv, backend: BackendName): Promise<nu
 /** runPod to every container Running on the backend's warm Runtime (module compiled, pool filled). */
 export async function warmStart(env: BenchEnv, backend: BackendName): Promise<number[]> {
   const rt = env.runtime(backend);
-  return rounds(env.opts.warmup, env.opts.iterations, async () => {
-    const t0 = now();
-    const pod = await rt.runPod(spec(env, 'idle', backend));
-    await allRunning(pod);
-    const ms = now() - t0;
-    await remove(pod);
-    return ms;
-  });
+  return rounds(env.opts.warmup, env.opts.iterations, () => timedPod(rt, env, 'idle', backend, allRunning));
 }
 
 /** runPod of the web server + client pod to the client's first output: the server's response over localhost. */
 export async function webFirstResponse(env: BenchEnv, backend: BackendName): Promise<number[]> {
   const rt = env.runtime(backend);
-  return rounds(env.opts.warmup, env.opts.iterations, async () => {
-    const t0 = now();
-    const pod = await rt.runPod(spec(env, 'web', backend));
-    await firstOutput(pod, 'client');
-    const ms = now() - t0;
-    await remove(pod);
-    return ms;
-  });
+  return rounds(env.opts.warmup, env.opts.iterations, () => timedPod(rt, env, 'web', backend, (pod) => firstOutput(pod, 'client')));
 }
 
 /** One hello pod from runPod to Succeeded (the worker or process gone); the handle is then deleted. */
-export async function helloOnce(rt: Runtime, env: BenchEnv, backend: BackendName): Promise<number> {
-  const t0 = now();
-  const pod = await rt.runPod(spec(env, 'hello', backend));
-  await succeeded(pod);
-  const ms = now() - t0;
-  await deletePod(pod);
-  return ms;
+export function helloOnce(rt: Runtime, env: BenchEnv, backend: BackendName): Promise<number> {
+  return timedPod(rt, env, 'hello', backend, succeeded);
 }
 
 /** The hello pod run to completion on the warm Runtime. */
