@@ -16,14 +16,15 @@ const JSPI = WebAssembly as unknown as {
   promising: (f: () => unknown) => () => Promise<unknown>;
 };
 
-/** One guest of this worker: killed when the host asks (its waits are cut short, it unwinds at the next one). */
+/** One guest of this worker: killed when the host asks (its wait is cut short, it unwinds at once). */
 class Guest {
   killed = false;
-  private wake!: () => void;
-  readonly whenKilled = new Promise<void>((resolve) => { this.wake = resolve; });
+  /** The word the guest is suspended on, if it is. */
+  waitingOn?: WouldBlock;
   kill(): void {
     this.killed = true;
-    this.wake();
+    // Wakes its wait (and any other on the same word: they look again and wait on).
+    if (this.waitingOn) Atomics.notify(this.waitingOn.word, this.waitingOn.index);
   }
 }
 
@@ -52,8 +53,13 @@ function suspending(f: ImportFn, guest: Guest): unknown {
 async function waitAndGoOn(call: (...a: unknown[]) => unknown, args: unknown[], first: WouldBlock, guest: Guest): Promise<unknown> {
   let blocked = first;
   for (;;) {
-    const w = Atomics.waitAsync(blocked.word, blocked.index, blocked.value, blocked.timeoutMs === Infinity ? undefined : blocked.timeoutMs);
-    if (w.async) await Promise.race([w.value, guest.whenKilled]);
+    // Killed already (between two waits): no wait is left registered on the word.
+    const w = guest.killed ? undefined : Atomics.waitAsync(blocked.word, blocked.index, blocked.value, blocked.timeoutMs === Infinity ? undefined : blocked.timeoutMs);
+    if (w?.async) {
+      guest.waitingOn = blocked;
+      await w.value;
+      guest.waitingOn = undefined;
+    }
     blocked.after?.();
     if (guest.killed) throw new ProcExit(137, 'SIGKILL');
     const resume = blocked.resume;
