@@ -2,10 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Backend, ContainerConfig, PodSandbox, SandboxContainer, SandboxOptions } from '../sandbox.js';
 import { ModuleCache } from './module-cache.js';
-import { WORKER_LIMITS, WasmContainer } from './wasm-container.js';
+import { WORKER_LIMITS, WasmContainer, usesOf } from './wasm-container.js';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 import { SharedWorkers, type SharedWorkersOptions } from './shared-workers.js';
-import { IPC_MODULE } from '../../../shim/ipc/abi-ipc.js';
 import { IpcNamespace } from '../../ipc/namespace.js';
 import type { PodNetwork } from '../../net/pod-network.js';
 
@@ -24,7 +23,7 @@ class WasmPodSandbox implements PodSandbox {
     const { module, digest } = await this.cache.load(config.name, config.image, config.memoryLimit, config.module);
     // A guest that imports the IPC module may sleep in IPC calls, which a shared worker cannot suspend:
     // it gets a worker of its own.
-    const shared = this.shared && !WebAssembly.Module.imports(module).some((i) => i.module === IPC_MODULE) ? this.shared : undefined;
+    const shared = this.shared && !usesOf(module, false).ipc ? this.shared : undefined;
     return new WasmContainer(config, module, config.imageID ?? digest, this.ipc, this.opts.network, this.pool, shared);
   }
 

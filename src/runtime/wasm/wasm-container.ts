@@ -37,7 +37,7 @@ const OOM_EXIT: ExitInfo = { exitCode: 137, reason: 'OOMKilled', signal: 'SIGKIL
 const moduleUses = new WeakMap<WebAssembly.Module, { ipc: boolean; net: boolean }>();
 
 /** What a module can reach besides its files: the pod's IPC (it imports wasmpod_ipc), the network (sockets). */
-function usesOf(module: WebAssembly.Module, component: boolean): { ipc: boolean; net: boolean } {
+export function usesOf(module: WebAssembly.Module, component: boolean): { ipc: boolean; net: boolean } {
   if (component) return { ipc: false, net: true };
   let uses = moduleUses.get(module);
   if (!uses) {
