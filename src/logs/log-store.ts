@@ -14,26 +14,14 @@ function timestamp(): string {
   return new Date().toISOString().replace(/\.(\d{3})Z$/, (_m, ms: string) => `.${ms}${ns.toString().padStart(6, '0')}Z`);
 }
 
-/**
- * Writes one container run's log file; a line not yet ended is held until it ends or the run closes. The
- * file is made and written off the container's start path: lines wait in memory for the file to open and
- * are written in order, in batches; `close()` resolves once all of them are on disk.
- */
+/** Writes one container run's log file; a line not yet ended is held until it ends or the run closes. */
 export class ContainerLog {
+  private readonly fd: number;
   private readonly partial: Record<'stdout' | 'stderr', Buffer[]> = { stdout: [], stderr: [] };
-  private readonly handle: Promise<fs.promises.FileHandle | undefined>;
-  private pending: Buffer[] = [];
-  private writing?: Promise<void>;
-  /** Why the file could not be written, if so: the output still reaches the pod's listeners. */
-  error?: Error;
 
   constructor(readonly file: string) {
-    this.handle = fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
-      .then(() => fs.promises.open(file, 'a', 0o600))
-      .catch((err: Error) => {
-        this.error = err;
-        return undefined;
-      });
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    this.fd = fs.openSync(file, 'a', 0o600);
   }
 
   write(stream: 'stdout' | 'stderr', chunk: Buffer): void {
@@ -48,28 +36,16 @@ export class ContainerLog {
   }
 
   private emit(stream: 'stdout' | 'stderr', tag: 'P' | 'F', line: Buffer): void {
-    this.pending.push(Buffer.concat([Buffer.from(`${timestamp()} ${stream} ${tag} `), line, Buffer.from('\n')]));
-    this.writing ??= this.flush();
+    fs.writeSync(this.fd, Buffer.concat([Buffer.from(`${timestamp()} ${stream} ${tag} `), line, Buffer.from('\n')]));
   }
 
-  private async flush(): Promise<void> {
-    const file = await this.handle;
-    while (this.pending.length > 0) {
-      const data = Buffer.concat(this.pending.splice(0));
-      if (file && !this.error) await file.appendFile(data).catch((err: Error) => { this.error = err; });
-    }
-    this.writing = undefined;
-  }
-
-  /** Writes what is held (an unterminated last line as a partial one) and closes the file. */
-  async close(): Promise<void> {
+  close(): void {
     for (const stream of ['stdout', 'stderr'] as const) {
       // An unterminated last line is kept as a partial line (P), so a reader knows no newline was written.
       if (this.partial[stream].length) this.emit(stream, 'P', Buffer.concat(this.partial[stream]));
       this.partial[stream] = [];
     }
-    while (this.writing) await this.writing;
-    await (await this.handle)?.close().catch(() => undefined);
+    fs.closeSync(this.fd);
   }
 }
 

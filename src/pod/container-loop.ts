@@ -257,7 +257,7 @@ export class ContainerLoop {
     prober.stop();
     // A postStart hook still running belongs to this run: the run is over when it is.
     await postStart;
-    await log.close();
+    log.close();
     this.current = undefined;
     this.status.state = {
       terminated: {
