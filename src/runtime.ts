@@ -237,7 +237,9 @@ export class Runtime {
     let publishFailed: string | undefined;
     if (sandbox.publishPorts) await sandbox.publishPorts(opts.publish ?? []).catch((err: Error) => { publishFailed = err.message; });
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
-    const handle = this.startWorker({ pod, key, logDir, sandbox, prepared: new Map(containers), configs, network, resume: opts.resume, adopted: true });
+    // The sandbox's own saved status is the newest: a server's stored copy may lag the last change it heard of.
+    const resume = adopted.status ?? opts.resume;
+    const handle = this.startWorker({ pod, key, logDir, sandbox, prepared: new Map(containers), configs, network, resume, adopted: true });
     if (publishFailed) handle.recorder.record('Warning', 'FailedPublishPorts', publishFailed);
     return handle;
   }

@@ -122,6 +122,11 @@ export interface AdoptedSandbox {
   containers: Map<string, SandboxContainer>;
   /** The configs the pod's containers were created with, by name, to restart them from. */
   configs: Map<string, ContainerConfig>;
+  /**
+   * The pod's status as the sandbox last saved it (written on every change, before anyone else hears of it):
+   * newer than any copy a caller kept, so re-adoption goes on from this one when there is one.
+   */
+  status?: PodStatus;
 }
 
 /** A pod an earlier runtime left running, as a backend that can re-adopt it finds it. */

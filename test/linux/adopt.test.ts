@@ -93,4 +93,32 @@ else {
     const list = JSON.parse(execFileSync('runc', ['--root', path.join(stateDir, 'linux/oci'), 'list', '--format', 'json'], { encoding: 'utf8' }).trim() || '[]') ?? [];
     t.same(list, [], 'runc knows no container');
   });
+
+  t.test('a caller\'s stale copy of the status (a killed server\'s store) does not change what re-adoption keeps', async (t) => {
+    const first = runtime();
+    const pod = await first.runPod({
+      metadata: { name: 'stale' },
+      spec: {
+        restartPolicy: 'OnFailure', terminationGracePeriodSeconds: 1, volumes: [{ name: 'data', emptyDir: {} }],
+        // Fails its first run, so that the status has moved on from what a lagging copy holds.
+        containers: [{ name: 'c', image: R, volumeMounts: [{ name: 'data', mountPath: '/data' }], command: ['sh', '-c',
+          'if [ ! -e /data/once ]; then touch /data/once; sleep 1; exit 1; fi; exec sleep 1000'] }],
+      },
+    });
+    const before = await until(pod, (s) => byName(s, 'c').restartCount === 1 && byName(s, 'c').state?.running !== undefined);
+    const firstRun = byName(before, 'c').lastState!.terminated!;
+    await first.close({ keepLinuxPods: true });
+    const second = runtime();
+    t.teardown(() => second.close());
+    // What a server's store holds when it was killed before writing the pod's last changes: the first run.
+    const stale: PodStatus = { phase: 'Running', containerStatuses: [{ name: 'c', image: R, imageID: '', ready: true, restartCount: 0, state: { running: { startedAt: firstRun.startedAt! } } }] };
+    const again = await second.runPod(pod.pod, { resume: stale });
+    t.equal(again.uid, pod.uid, 'the same pod is re-adopted');
+    const now = byName(again.status, 'c');
+    t.equal(now.state?.running?.startedAt, byName(before, 'c').state?.running?.startedAt, 'its start time is the one the sandbox saved');
+    t.equal(now.restartCount, 1, 'and its restart count');
+    t.equal(now.lastState?.terminated?.exitCode, 1, 'and its last state');
+    t.equal(now.containerID, byName(before, 'c').containerID, 'the same container');
+    await again.delete();
+  });
 }

@@ -99,7 +99,7 @@ export class LinuxBackend implements Backend {
 
   async adoptPodSandbox(podUid: string, opts: SandboxOptions): Promise<AdoptedSandbox | undefined> {
     const found = this.findAdoptable().find((a) => a.state.podUid === podUid);
-    return found ? LinuxPodSandbox.adopt(this.ctx, found.dir, found.state, opts) : undefined;
+    return found ? LinuxPodSandbox.adopt(this.ctx, found.dir, found.state, opts, found.status) : undefined;
   }
 
   /**

@@ -75,7 +75,7 @@ export class LinuxPodSandbox implements PodSandbox {
    * Re-adopts a sandbox an earlier runtime left running (its record in `dir`): this process becomes its owner,
    * and each container whose run had begun is followed again; resolves with them by container name.
    */
-  static async adopt(ctx: SandboxContext, dir: string, state: SandboxState, opts: SandboxOptions): Promise<AdoptedSandbox> {
+  static async adopt(ctx: SandboxContext, dir: string, state: SandboxState, opts: SandboxOptions, status?: PodStatus): Promise<AdoptedSandbox> {
     const record = { ...state, ...thisOwner() };
     writeSandboxState(dir, record);
     const share = sandboxShare(dir, state, ctx.cgroups.swapAccounting);
@@ -88,7 +88,7 @@ export class LinuxPodSandbox implements PodSandbox {
       sandbox.containers.add(c);
       containers.set(b.config.name, c);
     }
-    return { sandbox, containers, configs: savedConfigs(dir) };
+    return { sandbox, containers, configs: savedConfigs(dir), ...(status ? { status } : {}) };
   }
 
   /** The pod's status, kept beside the sandbox for a runtime that re-adopts it (restart counts, start times). */
