@@ -1,5 +1,6 @@
 // Turns a WASI 0.2 component into what a worker runs: jco transpiles it (instantiation mode), its core modules are compiled once per digest.
 import { InvalidModuleError, UnsupportedImportError } from '../../errors.js';
+import { shimUrl } from './shim-url.js';
 import type { ComponentStart } from '../../../shim/component/protocol.js';
 import { ComponentFormatError, componentNames } from './component-binary.js';
 import { componentWorld, unprovidedImports } from './component-interfaces.js';
@@ -7,7 +8,7 @@ import { MemoryLimitError, limitMemory } from './memory-limit.js';
 import { readTranspiled, writeTranspiled } from './component-disk-cache.js';
 
 /** A component container's worker: preview1 workers (shim/worker.ts) never load the component host. */
-export const COMPONENT_WORKER_URL = new URL('../../../shim/component/worker.js', import.meta.url);
+export const COMPONENT_WORKER_URL = shimUrl('component/worker.js');
 
 /** The name jco gives the files it generates: `component.js`, `component.core.wasm`, `component.core2.wasm`... */
 const NAME = 'component';

@@ -1,9 +1,10 @@
 // Shared workers (Node 24+, JSPI): many containers' guests in one thread, suspended where they would block.
 import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 import type { SharedReport, SharedRequest, WorkerReport, WorkerStart } from '../../../shim/worker-protocol.js';
+import { shimUrl } from './shim-url.js';
 import { WasmpodError } from '../../errors.js';
 
-export const SHARED_WORKER_URL = new URL('../../../shim/shared-worker.js', import.meta.url);
+export const SHARED_WORKER_URL = shimUrl('shared-worker.js');
 
 export interface SharedWorkersOptions {
   /** The most guests one shared worker runs at once (default 64); more start another worker. */

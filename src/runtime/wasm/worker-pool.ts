@@ -1,8 +1,9 @@
 // Pre-warmed container workers: started ahead of time with the shim loaded, reused after a guest that ended cleanly.
 import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 import type { WorkerReport, WorkerStandby, WorkerStart } from '../../../shim/worker-protocol.js';
+import { shimUrl } from './shim-url.js';
 
-export const WORKER_URL = new URL('../../../shim/worker.js', import.meta.url);
+export const WORKER_URL = shimUrl('worker.js');
 
 export interface WorkerPoolOptions {
   /** Idle workers kept ready (default 2); 0 disables the pool: every container starts its own worker. */
