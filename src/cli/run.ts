@@ -37,9 +37,38 @@ export interface Io {
   stdin: NodeJS.ReadableStream;
 }
 
-/** The exit status of `wasmpod run`: 0 when the pod Succeeded, else the exit code of the first container that failed. */
-export function exitStatus(status: PodStatus): number {
+/**
+ * The order in which containers failed, as their statuses changed: finishedAt has whole seconds only, so two
+ * containers that fail within one second cannot be told apart from the final status alone.
+ */
+export class FailureOrder {
+  private readonly seen = new Set<string>();
+  /** Exit codes of failed runs, the earliest first. */
+  readonly exitCodes: number[] = [];
+
+  observe(status: PodStatus): void {
+    for (const s of [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])]) {
+      for (const t of [s.lastState?.terminated, s.state?.terminated]) {
+        if (!t || t.exitCode === 0) continue;
+        const key = `${s.name}\0${t.containerID ?? ''}\0${t.startedAt ?? ''}`;
+        if (this.seen.has(key)) continue;
+        this.seen.add(key);
+        this.exitCodes.push(t.exitCode);
+      }
+    }
+  }
+}
+
+/**
+ * The exit status of `wasmpod run`: 0 when the pod Succeeded, else the exit code of the first container that
+ * failed (by `order` when given, else by finishedAt), 1 when none did.
+ */
+export function exitStatus(status: PodStatus, order?: FailureOrder): number {
   if (status.phase === 'Succeeded') return 0;
+  if (order) {
+    order.observe(status);
+    if (order.exitCodes.length > 0) return order.exitCodes[0];
+  }
   const all = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
   const failed = all
     .map((s) => s.state?.terminated ?? s.lastState?.terminated)
@@ -72,6 +101,9 @@ export async function runCommand(file: string, opts: RunOptions, io: Io): Promis
   const containers = [...(pod.pod.spec.initContainers ?? []), ...pod.pod.spec.containers];
   const mux = new OutputMux(containers.length > 1, { stdout: io.stdout, stderr: io.stderr });
   pod.on('output', (e) => mux.write(e.container, e.stream, e.chunk));
+  const failures = new FailureOrder();
+  failures.observe(pod.status);
+  pod.on('status', (s) => failures.observe(s));
   if (opts.events) {
     const inits = pod.pod.spec.initContainers?.length ?? 0;
     let last = '';
@@ -121,5 +153,5 @@ export async function runCommand(file: string, opts: RunOptions, io: Io): Promis
   if (opts.output === 'json') io.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
   if (opts.output === 'yaml') io.stdout.write(YAML.stringify(status));
   await runtime.close();
-  return exitStatus(status);
+  return exitStatus(status, failures);
 }

@@ -7,7 +7,8 @@ import { Runtime } from '../../dist/src/index.js';
 export interface GuestMount { hostPath: string; mountPath: string; readOnly?: boolean }
 export interface GuestRunOptions {
   module: string;                 // path to a .wasm file
-  args?: string[];                // argv[1..]; argv[0] is the module's file name
+  command?: string[];             // the container's command: argv[0..] (default: the module's file name)
+  args?: string[];                // argv after the command; argv[0] is the module's file name without a command
   env?: Record<string, string>;   // exactly the guest's environment
   mounts?: GuestMount[];          // hostPath volumes, preopened in this order from fd 3
   workingDir?: string;
@@ -41,6 +42,7 @@ export async function runGuest(opts: GuestRunOptions): Promise<GuestRun> {
       containers: [{
         name: 'guest',
         image: path.resolve(opts.module),
+        ...(opts.command ? { command: opts.command } : {}),
         ...(opts.args ? { args: opts.args } : {}),
         env: Object.entries(opts.env ?? {}).map(([name, value]) => ({ name, value })),
         ...(opts.workingDir ? { workingDir: opts.workingDir } : {}),

@@ -1,10 +1,10 @@
 // Preview1 conformance, part 1: args/environ, clocks, random, sched, stdio, poll, proc_exit,
-// sockets and the shared error paths (BADF, FAULT). Each C program in
+// proc_raise, sockets and the shared error paths (BADF, FAULT). Each C program in
 // wasm-modules/wasi-tests checks one area against the spec and prints "ok" when all passed;
 // a failed check prints its line, expected and got values on stderr (shown in the diff).
 import t from 'tap';
 import { fileURLToPath } from 'node:url';
-import { runGuest } from '../helpers/run-guest.js';
+import { runGuest, testRuntime } from '../helpers/run-guest.js';
 
 const wasm = (name: string) =>
   fileURLToPath(new URL(`../../wasm-modules/wasi-tests/${name}.wasm`, import.meta.url));
@@ -16,6 +16,17 @@ t.test('args_get and environ_get return exactly the given argv and environment',
   const run = await runGuest({
     module: wasm('args-environ'),
     args: ['alpha', '', 'with space', 'ünïcödé', 'a=b'],
+    env: { HOME: '/home/guest', EMPTY: '', WITH_EQ: 'x=y=z', UNICODE: 'ü' },
+  });
+  t.hasStrict(run, passed);
+});
+
+t.test('command replaces argv[0]; args follow it', async t => {
+  // args-environ checks that argv[0] ends with "args-environ.wasm" and that argv[1..] are its five strings.
+  const run = await runGuest({
+    module: wasm('args-environ'),
+    command: ['/bin/args-environ.wasm', 'alpha'],
+    args: ['', 'with space', 'ünïcödé', 'a=b'],
     env: { HOME: '/home/guest', EMPTY: '', WITH_EQ: 'x=y=z', UNICODE: 'ü' },
   });
   t.hasStrict(run, passed);
@@ -54,6 +65,42 @@ t.test('poll_oneoff: clocks wait, stdio and files are ready, bad input is refuse
   const run = await runGuest({ module: wasm('poll'), args: ['/sandbox'],
     mounts: [{ hostPath: t.testdir(), mountPath: '/sandbox' }] });
   t.hasStrict(run, passed);
+});
+
+t.test('poll_oneoff on stdin: empty and open, then data, then EOF', async t => {
+  // The guest prints "waiting" once a poll of empty stdin gave only its clock; the data is written only
+  // then, and stdin is closed only after the guest has read it ("got ping").
+  const pod = await testRuntime().runPod({
+    apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'poll-stdin-' },
+    spec: { restartPolicy: 'Never', containers: [{ name: 'guest', image: wasm('poll-stdin'), stdin: true }] },
+  });
+  const out: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
+  pod.on('output', (e) => {
+    out[e.stream] += e.chunk.toString('utf8');
+    if (e.stream !== 'stdout') return;
+    if (e.chunk.includes('waiting\n')) void pod.writeStdin('guest', 'ping\n');
+    if (e.chunk.includes('got ping\n')) pod.closeStdin('guest');
+  });
+  const timer = setTimeout(() => void pod.delete(), 60_000);
+  const status = await pod.wait();
+  clearTimeout(timer);
+  const term = status.containerStatuses![0].state!.terminated!;
+  t.equal(out.stderr, '');
+  t.equal(out.stdout, 'waiting\ngot ping\nok\n');
+  t.equal(term.exitCode, 0);
+});
+
+t.test('proc_raise: ignored signals return, stops are NOTSUP, fatal ones end the container', async t => {
+  // [witx signal number, exit code (128 + the Linux number), name]
+  const fatal: [number, number, string][] = [[15, 143, 'SIGTERM'], [9, 137, 'SIGKILL'], [6, 134, 'SIGABRT'],
+    [10, 138, 'SIGUSR1'], [30, 159, 'SIGSYS']];
+  for (const [sig, exitCode, name] of fatal) {
+    const run = await runGuest({ module: wasm('proc-raise'), args: [String(sig)] });
+    t.hasStrict(run, { stderr: '', stdout: 'ok\n', exitCode, reason: 'Error', message: `terminated by ${name}` }, name);
+  }
+  // An ignored signal returns SUCCESS and the guest goes on.
+  const run = await runGuest({ module: wasm('proc-raise'), args: ['16'] });
+  t.hasStrict(run, { stderr: '', stdout: 'ok\nreturned 0\n', exitCode: 99, reason: 'Error' }, 'SIGCHLD is ignored');
 });
 
 t.test('proc_exit', async t => {
