@@ -29,9 +29,8 @@ export function buildContext(start: WorkerStart): { ctx: WasiContext; stdout: St
   fds.add(stdout);
   fds.add(stderr);
   const vfs = new Vfs(start.mounts);
-  for (const m of vfs.mounts) {
-    // A file mounted by subPath is reached through the directory mount above it, not as a preopen.
-    if (!m.isDirectory) continue;
+  // A file mounted by subPath, or a mount nested in another, is reached through the directory mount above it.
+  for (const m of vfs.preopenMounts()) {
     const root = vfs.resolve(m.guest, '.', true);
     fds.addPreopen(new HostDir(vfs, root, DIR_RIGHTS, DIR_RIGHTS | FILE_RIGHTS), m.guestPath);
   }

@@ -47,7 +47,7 @@ function prepare(start: WorkerStart): ComponentEnv {
   const stdout = new StreamOut(new ByteRing(start.stdout));
   const stderr = new StreamOut(new ByteRing(start.stderr));
   const vfs = new Vfs(start.mounts);
-  const preopens: [HostDir, string][] = vfs.mounts.filter((m) => m.isDirectory)
+  const preopens: [HostDir, string][] = vfs.preopenMounts()
     .map((m) => [new HostDir(vfs, vfs.resolve(m.guest, '.', true), DIR_RIGHTS, DIR_RIGHTS | FILE_RIGHTS), m.guestPath]);
   const net = start.net && new NetContext(start.net);
   const imports: Imports = {

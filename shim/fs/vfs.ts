@@ -12,6 +12,12 @@ export interface MountSpec {
   readOnly: boolean;
   /** A byte budget shared with the volume's other mounts (emptyDir sizeLimit): growth past it is ENOSPC. */
   quota?: QuotaInit;
+  /**
+   * Host paths inside this mount that a subPath mount of the pod shows (the subPath and the directories
+   * between it and the volume's root): no container may remove, rename or replace them, so that none can
+   * swap one for a symlink leading out of the volume before or while another container uses it.
+   */
+  pinned?: string[];
 }
 
 export interface Mount {
@@ -22,6 +28,7 @@ export interface Mount {
   /** False for a regular file mounted by subPath. */
   isDirectory: boolean;
   quota?: Quota;
+  pinned?: ReadonlySet<string>;
 }
 
 export interface Resolved {
@@ -57,6 +64,7 @@ export class Vfs {
       readOnly: s.readOnly,
       isDirectory: fs.statSync(s.hostPath).isDirectory(),
       ...(s.quota ? { quota: new Quota(s.quota) } : {}),
+      ...(s.pinned?.length ? { pinned: new Set(s.pinned) } : {}),
     }));
     this.byDepth = [...this.mounts].sort((a, b) => b.guest.length - a.guest.length);
   }
@@ -72,6 +80,17 @@ export class Vfs {
     throw new WasiError(Errno.NOENT);
   }
 
+  /**
+   * The mounts a guest gets a preopened directory for: directory mounts not inside another directory
+   * mount. A nested mount is reached through the outer preopen, as a directory would be, so that
+   * `/data/../a` and a link `../a` inside `/data` behave the same whether or not `/data` is a mount point
+   * (wasi-libc picks the longest preopen prefix, and `..` never climbs above a preopen).
+   */
+  preopenMounts(): Mount[] {
+    return this.mounts.filter((m) => m.isDirectory && !this.mounts.some((o) => o !== m && o.isDirectory &&
+      o.guest.length < m.guest.length && o.guest.every((c, i) => m.guest[i] === c)));
+  }
+
   /** Whether a guest path is exactly where a mount is attached (it cannot be removed or renamed). */
   isMountPoint(guest: string[]): boolean {
     return this.mounts.some((m) => m.guest.length === guest.length && m.guest.every((c, i) => guest[i] === c));
@@ -79,9 +98,11 @@ export class Vfs {
 
   /**
    * Refuses to unlink, remove or rename a mount point, as Linux does: EROFS when the directory holding
-   * it is read-only (checked first there too), else EBUSY.
+   * it is read-only (checked first there too), else EBUSY. The same for a path pinned by a subPath mount
+   * of another container of the pod (see MountSpec.pinned).
    */
   refuseMountPoint(r: Resolved): void {
+    if (r.mount.pinned?.has(r.hostPath)) throw new WasiError(r.mount.readOnly ? Errno.ROFS : Errno.BUSY);
     if (!this.isMountPoint(r.guest)) return;
     const parent = r.guest.length > 0 ? this.locate(r.guest.slice(0, -1)).mount : undefined;
     throw new WasiError(parent?.readOnly ? Errno.ROFS : Errno.BUSY);

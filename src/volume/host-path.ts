@@ -1,4 +1,4 @@
-// hostPath: a host directory shown as it is; its `type` is checked (and created where asked) before the pod starts.
+// hostPath: a host directory (or file) shown as it is; its `type` is checked (and created where asked) before the pod starts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Volume } from '../spec/types.js';
@@ -42,9 +42,10 @@ export function prepareHostPath(v: Volume): void {
     default:
       fail(`type ${type} is not supported by the wasm backend (a WASI guest cannot open sockets or devices by path)`);
   }
-  if (!fs.statSync(hp.path).isDirectory()) {
-    fail('is a file: the wasm backend mounts directories only (a WASI preopen is a directory)');
-  }
+  // A file (File, FileOrCreate, or "" naming a file) is mounted as a file: containerMounts requires a
+  // directory mount above its mountPath, since a WASI preopen is a directory.
+  const end = fs.statSync(hp.path);
+  if (!end.isDirectory() && !end.isFile()) fail('is neither a directory nor a regular file');
 }
 
 export function prepareHostPathVolume(v: Volume): PreparedVolume {

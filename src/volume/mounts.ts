@@ -1,10 +1,11 @@
 // A container's volumeMounts as the shim's mounts: the volume's directory (or a subPath inside it), read-only where asked.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Container } from '../spec/types.js';
+import type { Container, Pod } from '../spec/types.js';
 import type { MountSpec } from '../../shim/fs/vfs.js';
 import type { PodVolumes } from './pod-volumes.js';
 import { SubPathError } from './errors.js';
+import { HostPathError } from '../errors.js';
 
 /**
  * Where a subPath lands inside a volume. Like the kubelet, a missing subPath directory is created
@@ -34,6 +35,38 @@ export function resolveSubPath(container: string, root: string, subPath: string,
   const st = fs.statSync(real);
   if (!st.isDirectory() && !st.isFile()) fail('is neither a directory nor a regular file');
   return real;
+}
+
+/**
+ * The host path of every volume mount of the pod's containers (a volume's directory or file, or a subPath
+ * in it), resolved (subPaths created) once, before any container starts. A mount whose host path lies
+ * inside another mount's pins it there (see pinnedUnder).
+ */
+export function podMountPaths(pod: Pod, volumes: PodVolumes): string[] {
+  const paths = new Set<string>();
+  for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+    for (const m of c.volumeMounts ?? []) {
+      const v = volumes.byName.get(m.name);
+      if (!v) continue;
+      paths.add(m.subPath ? resolveSubPath(c.name, v.hostPath, m.subPath, v.readOnly || m.readOnly === true) : v.hostPath);
+    }
+  }
+  return [...paths];
+}
+
+/**
+ * The paths inside `root` that another mount of the pod shows, with the directories between them and
+ * `root`: the mount refuses to remove, rename or replace them (MountSpec.pinned). Otherwise a container
+ * holding a whole volume could swap a subPath (or an overlapping hostPath) for a symlink out of the
+ * volume before or while another container mounts it: the kubelet's CVE-2017-1002101.
+ */
+function pinnedUnder(root: string, mountPaths: readonly string[]): string[] {
+  const pins = new Set<string>();
+  const inside = root.endsWith(path.sep) ? root : root + path.sep;
+  for (const p of mountPaths) {
+    for (let at = p; at.startsWith(inside) && at !== root; at = path.dirname(at)) pins.add(at);
+  }
+  return [...pins];
 }
 
 /** The guest path's components, e.g. "/a/b/" gives ["a", "b"]. */
@@ -72,14 +105,18 @@ export function containerMounts(c: Container, volumes: PodVolumes): MountSpec[] 
     const v = volumes.byName.get(m.name)!;
     const readOnly = v.readOnly || m.readOnly === true;
     const hostPath = m.subPath ? resolveSubPath(c.name, v.hostPath, m.subPath, readOnly) : v.hostPath;
-    return { mountPath: m.mountPath, hostPath, readOnly, ...(v.quota ? { quota: v.quota } : {}) };
+    const pinned = pinnedUnder(hostPath, volumes.mountPaths);
+    return { mountPath: m.mountPath, hostPath, readOnly, ...(v.quota ? { quota: v.quota } : {}), ...(pinned.length ? { pinned } : {}) };
   });
   // A file (a subPath naming one) is reached through the directory mount that holds its mount point.
   for (const [i, m] of mounts.entries()) {
     if (fs.statSync(m.hostPath).isDirectory()) continue;
     const inner = components(m.mountPath);
     if (!mounts.some((o) => fs.statSync(o.hostPath).isDirectory() && isUnder(inner, components(o.mountPath)))) {
-      throw new SubPathError(c.name, c.volumeMounts![i].subPath!, `names a file, so its mountPath "${m.mountPath}" must lie inside another volume mount of the container (the wasm backend has no root filesystem to hold it)`);
+      const vm = c.volumeMounts![i]!;
+      const why = `so its mountPath "${m.mountPath}" must lie inside another volume mount of the container (the wasm backend has no root filesystem to hold it)`;
+      if (vm.subPath) throw new SubPathError(c.name, vm.subPath, `names a file, ${why}`);
+      throw new HostPathError(vm.name, `container "${c.name}": the hostPath is a file, ${why}`);
     }
   }
   return [...mounts, ...mountPointParents(mounts, () => volumes.emptyMountPoint())];

@@ -12,9 +12,12 @@ import { prepareConfigMap } from './config-map.js';
 import { prepareSecret } from './secret.js';
 import { prepareDownwardAPI } from './downward-api.js';
 import { prepareProjected } from './projected.js';
+import { podMountPaths } from './mounts.js';
 
 export class PodVolumes {
   private removed = false;
+  /** The host path of every volume mount of the pod's containers (see podMountPaths). */
+  mountPaths: string[] = [];
   constructor(readonly dir: string, readonly byName: ReadonlyMap<string, PreparedVolume>, readonly lookup: ConfigLookup) {}
 
   /** One empty read-only directory shown where nested mounts need a parent the outer volume lacks. */
@@ -76,6 +79,7 @@ export function setUpVolumes(pod: Pod, dir: string, sources: ConfigSources = {})
         throw new VolumeSetupError(v.name, (err as Error).message);
       }
     }
+    volumes.mountPaths = podMountPaths(pod, volumes);
   } catch (err) {
     void volumes.remove();
     throw err;

@@ -82,3 +82,25 @@ t.test('file modes on the host: defaultMode, per-item mode, 0644 by default (WAS
   t.notOk(fs.existsSync(dir), 'remove() deletes the generated files');
   t.notOk(fs.existsSync(secretDir), 'and the secret\'s tmpfs directory');
 });
+
+t.test('a secret value appears in no event, status, or file of the state dir outside the volume (logs included)', async (t) => {
+  const spec = fsopsPod('no-leak', [{ name: 's', secret: { secretName: 'db' } }], [{
+    name: 'c', volumeMounts: [{ name: 's', mountPath: '/s' }], args: ['ls', '/s', 'env', 'PASSWORD_SET', 'mkdir', '/s/x'],
+    env: [{ name: 'PW', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }, { name: 'PASSWORD_SET', value: 'yes' }],
+    envFrom: [{ secretRef: { name: 'db' }, prefix: 'DB_' }],
+  }]);
+  const { status, out, runtime, pod } = await runPodCollect(spec, { secrets });
+  t.equal(out['c'], 'ls /s: password\nenv PASSWORD_SET: yes\nmkdir /s/x: EROFS\n');
+  t.notMatch(JSON.stringify(status), /s3cr3t/, 'status');
+  t.notMatch(JSON.stringify(pod.events), /s3cr3t/, 'events');
+  const leaks: string[] = [];
+  const scan = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) { if (e.name !== 'secret') scan(p); } else if (e.isFile() && fs.readFileSync(p).includes('s3cr3t')) leaks.push(p);
+    }
+  };
+  if (fs.existsSync(runtime.stateDir)) scan(runtime.stateDir);
+  t.same(leaks, [], 'no log or state file holds the value');
+  await runtime.close();
+});

@@ -6,19 +6,23 @@ const meta = { labels: { app: 'web', tier: 'front' }, annotations: { 'example.co
 const configMaps = [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { LEVEL: 'debug', 'bad key': 'x', MODE: 'cm' } }];
 const secrets = [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, data: { TOKEN: Buffer.from('tok').toString('base64') } }];
 
-t.test('a downwardAPI volume holds name, namespace, labels and annotations', async (t) => {
+t.test('a downwardAPI volume holds name, namespace, uid, labels and annotations', async (t) => {
   const spec = fsopsPod('downward', [{
     name: 'info', downwardAPI: { items: [
       { path: 'name', fieldRef: { fieldPath: 'metadata.name' } },
       { path: 'ns', fieldRef: { fieldPath: 'metadata.namespace' } },
       { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
       { path: 'meta/build', fieldRef: { fieldPath: "metadata.annotations['example.com/build']" } },
+      { path: 'uid', fieldRef: { fieldPath: 'metadata.uid' } },
+      { path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } },
     ] },
   }], [{ name: 'c', volumeMounts: [{ name: 'info', mountPath: '/etc/podinfo' }],
-    args: ['cat', '/etc/podinfo/name', 'cat', '/etc/podinfo/ns', 'cat', '/etc/podinfo/labels', 'cat', '/etc/podinfo/meta/build'] }], [], meta);
-  const { status, out, runtime } = await runPodCollect(spec);
+    args: ['cat', '/etc/podinfo/name', 'cat', '/etc/podinfo/ns', 'cat', '/etc/podinfo/labels', 'cat', '/etc/podinfo/meta/build',
+      'cat', '/etc/podinfo/uid', 'cat', '/etc/podinfo/annotations', 'write', '/etc/podinfo/name', 'x'] }], [], meta);
+  const { status, out, runtime, pod } = await runPodCollect(spec);
   t.equal(status.phase, 'Succeeded');
-  t.equal(out['c'], 'downward\ndefault\napp="web"\ntier="front"\n42\n');
+  t.match(pod.uid, /^[0-9a-f-]{36}$/);
+  t.equal(out['c'], `downward\ndefault\napp="web"\ntier="front"\n42\n${pod.uid}\nexample.com/build="42"\nwrite /etc/podinfo/name: EROFS\n`);
   await runtime.close();
 });
 

@@ -53,12 +53,14 @@ t.test('readOnly mounts refuse every write path with EROFS', async (t) => {
   const spec = fsopsPod('ro', [{ name: 'v', hostPath: { path: path.join(host, 'ro') } }], [{
     name: 'c', volumeMounts: [{ name: 'v', mountPath: '/ro', readOnly: true }],
     args: ['write', '/ro/f.txt', 'y', 'write', '/ro/new.txt', 'y', 'append', '/ro/f.txt', 'y', '1', 'rm', '/ro/f.txt',
-      'mkdir', '/ro/e', 'rmdir', '/ro/d', 'symlink', 'f.txt', '/ro/l', 'cat', '/ro/f.txt'],
+      'mkdir', '/ro/e', 'rmdir', '/ro/d', 'symlink', 'f.txt', '/ro/l', 'rename', '/ro/f.txt', '/ro/g.txt',
+      'link', '/ro/f.txt', '/ro/h.txt', 'truncate', '/ro/f.txt', '0', 'touch', '/ro/f.txt', 'cat', '/ro/f.txt'],
   }]);
   const { status, out, runtime } = await runPodCollect(spec);
   t.equal(status.phase, 'Succeeded');
   t.equal(out['c'], ['write /ro/f.txt: EROFS', 'write /ro/new.txt: EROFS', 'append /ro/f.txt: EROFS', 'rm /ro/f.txt: EROFS',
-    'mkdir /ro/e: EROFS', 'rmdir /ro/d: EROFS', 'symlink /ro/l: EROFS', 'x', ''].join('\n'));
+    'mkdir /ro/e: EROFS', 'rmdir /ro/d: EROFS', 'symlink /ro/l: EROFS', 'rename /ro/f.txt: EROFS', 'link /ro/h.txt: EROFS',
+    'truncate /ro/f.txt: EROFS', 'touch /ro/f.txt: EROFS', 'x', ''].join('\n'));
   t.equal(fs.readFileSync(path.join(host, 'ro', 'f.txt'), 'utf8'), 'x');
   await runtime.close();
 });
@@ -83,5 +85,21 @@ t.test('a subPath naming a file mounts that file; missing parents between nested
   const alone = fsopsPod('file-alone', [{ name: 'web', configMap: { name: 'web' } }],
     [{ name: 'c', args: [], volumeMounts: [{ name: 'web', mountPath: '/index.html', subPath: 'index.html' }] }]);
   await t.rejects(runtime.runPod(alone, { configMaps }), { code: 'ERR_SUBPATH', message: /names a file, so its mountPath "\/index.html" must lie inside another volume mount/ });
+  await runtime.close();
+});
+
+t.test('a nested mount point behaves as a directory: .. and relative links cross it as they cross a directory', async (t) => {
+  const host = t.testdir({ root: { 'a.txt': 'root', dir: { 'x.txt': 'x' } }, data: { 'b.txt': 'data' } });
+  const spec = fsopsPod('nested-dotdot', [
+    { name: 'root', hostPath: { path: path.join(host, 'root') } },
+    { name: 'data', hostPath: { path: path.join(host, 'data') } },
+  ], [{ name: 'c', volumeMounts: [{ name: 'root', mountPath: '/' }, { name: 'data', mountPath: '/data' }],
+    args: ['cat', '/data/../a.txt', 'cat', '/dir/../a.txt', 'symlink', '../a.txt', '/data/up', 'cat', '/data/up',
+      'symlink', '../dir/x.txt', '/dir/up', 'cat', '/dir/up', 'symlink', 'data/b.txt', '/down', 'cat', '/down',
+      'cat', '/data/../../a.txt'] }]);
+  const { status, out, runtime } = await runPodCollect(spec);
+  t.equal(status.phase, 'Succeeded');
+  t.equal(out['c'], ['root', 'root', 'symlink /data/up: ok', 'root', 'symlink /dir/up: ok', 'x', 'symlink /down: ok', 'data',
+    'cat /data/../../a.txt: EPERM', ''].join('\n'), 'only climbing above the root of all mounts is refused');
   await runtime.close();
 });

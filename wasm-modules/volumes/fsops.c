@@ -6,7 +6,8 @@
  *   append PATH TEXT N  append "TEXT\n" N times, one write per line (O_APPEND)
  *   fill PATH BYTES   write BYTES zero bytes in 4 KiB writes; prints how many were written
  *   ls DIR            print the sorted names in DIR (without . and ..), space separated
- *   mkdir PATH | rm PATH | rmdir PATH | symlink TARGET PATH | mode PATH | env NAME
+ *   mkdir PATH | rm PATH | rmdir PATH | symlink TARGET PATH | rename FROM TO | link FROM TO | mode PATH | env NAME
+ *   truncate PATH BYTES | touch PATH (set both times to now)
  *   follow COUNT PATH PREFIX  wait until PATH has COUNT lines, print each prefixed (a log forwarder)
  *   failonce PATH     if PATH does not exist, create it and exit 1 (to make a container restart once)
  */
@@ -136,6 +137,10 @@ int main(int argc, char **argv) {
         else if (!strcmp(op, "rm")) { result(op, a, unlink(a)); i += 1; }
         else if (!strcmp(op, "rmdir")) { result(op, a, rmdir(a)); i += 1; }
         else if (!strcmp(op, "symlink")) { result(op, b, symlink(a, b)); i += 2; }
+        else if (!strcmp(op, "rename")) { result(op, a, rename(a, b)); i += 2; }
+        else if (!strcmp(op, "link")) { result(op, b, link(a, b)); i += 2; }
+        else if (!strcmp(op, "truncate")) { result(op, a, truncate(a, atol(b))); i += 2; }
+        else if (!strcmp(op, "touch")) { result(op, a, utimensat(AT_FDCWD, a, NULL, 0)); i += 1; }
         else if (!strcmp(op, "mode")) {
             struct stat st;
             if (stat(a, &st) < 0) result(op, a, -1);

@@ -59,3 +59,22 @@ t.test('nested mounts: the innermost mount serves its subtree', async (t) => {
   t.equal(vfs.resolve(['data'], '.', true).mount.guestPath, '/data');
   t.equal(vfs.resolve([], 'o.txt', true).mount.guestPath, '/');
 });
+
+t.test('preopens: only directory mounts not inside another; pinned paths cannot be removed or renamed', async (t) => {
+  const dir = t.testdir({ root: { keep: { 'f.txt': 'x' }, free: {} }, data: {}, other: {}, 'file.txt': 'f' });
+  const vfs = new Vfs([
+    { mountPath: '/', hostPath: path.join(dir, 'root'), readOnly: false, pinned: [path.join(fs.realpathSync(dir), 'root', 'keep')] },
+    { mountPath: '/data', hostPath: path.join(dir, 'data'), readOnly: false },
+    { mountPath: '/other/deep', hostPath: path.join(dir, 'other'), readOnly: true },
+    { mountPath: '/file.txt', hostPath: path.join(dir, 'file.txt'), readOnly: true },
+  ]);
+  t.same(vfs.preopenMounts().map((m) => m.guestPath), ['/']);
+  const EBUSY = 10;
+  t.equal(errno(() => vfs.refuseMountPoint(vfs.resolve([], 'keep', false))), EBUSY, 'pinned');
+  t.equal(errno(() => vfs.refuseMountPoint(vfs.resolve([], 'keep/f.txt', false))), undefined, 'what is inside is not');
+  t.equal(errno(() => vfs.refuseMountPoint(vfs.resolve([], 'free', false))), undefined);
+  t.equal(errno(() => vfs.refuseMountPoint(vfs.resolve([], 'data', false))), EBUSY, 'a mount point');
+  const alone = new Vfs([{ mountPath: '/a', hostPath: path.join(dir, 'data'), readOnly: false },
+    { mountPath: '/b', hostPath: path.join(dir, 'other'), readOnly: false }]);
+  t.same(alone.preopenMounts().map((m) => m.guestPath), ['/a', '/b'], 'siblings each get one');
+});
