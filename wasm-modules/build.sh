@@ -2,7 +2,8 @@
 # Rebuilds every guest module in wasm-modules/ from its C source; each .wasm lands beside its .c.
 # The built .wasm files are committed, so only people who change a source need the toolchain:
 #   Debian: apt-get install clang-16 lld-16 wasi-libc   (override the compiler with CC=...)
-# Usage: sh wasm-modules/build.sh [file.c ...]   (no argument: all of them)
+# Usage: sh wasm-modules/build.sh [file.c ...]   (no argument: all of them, and the components below;
+# with arguments, only those files: the JavaScript components do not rebuild byte for byte)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +16,9 @@ if ! command -v "$CC" >/dev/null 2>&1; then
   exit 1
 fi
 
+all=0
 if [ "$#" -eq 0 ]; then
+  all=1
   set -- $(find "$here" -name node_modules -prune -o -name '*.c' -print | LC_ALL=C sort)
 fi
 
@@ -29,9 +32,22 @@ for src in "$@"; do
   echo "built ${dir#"$here"/}/$name.wasm"
 done
 
+# The zero-copy evaluation's modules (docs/ipc.md) are wasm text that clang cannot produce (a second memory):
+# binaryen's wasm-as assembles them; it comes with the npm dependencies (npm ci).
+if [ -x "$here/../node_modules/.bin/wasm-as" ]; then
+  for wat in "$here"/ipc/*.wat; do
+    "$here/../node_modules/.bin/wasm-as" --enable-threads --enable-bulk-memory --enable-multimemory "$wat" -o "${wat%.wat}.wasm"
+    echo "built ipc/$(basename "${wat%.wat}").wasm"
+  done
+else
+  echo "build.sh: node_modules/.bin/wasm-as missing (run npm ci): ipc/*.wat not rebuilt" >&2
+fi
+
 # WASI 0.2 components (docs/components.md): preview1 commands wrapped with the preview1 adapter jco ships,
 # and components made from component text; they need the npm dev dependencies (npm ci).
-if [ -d "$here/../node_modules/@bytecodealliance/jco" ]; then
+if [ "$all" -eq 0 ]; then
+  :
+elif [ -d "$here/../node_modules/@bytecodealliance/jco" ]; then
   (cd "$here/.." && node wasm-modules/component/build-components.mjs)
 else
   echo "build.sh: node_modules/@bytecodealliance/jco missing (run npm ci): components not rebuilt" >&2

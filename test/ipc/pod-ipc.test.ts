@@ -1,12 +1,12 @@
 // Pod IPC through real guests: the errno cases, producer/consumer checksums, pod isolation, dying lock holders,
 // restarts, and the embedder's queues.
 import t from 'tap';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PodHandle } from '../../dist/src/index.js';
-import { MODULES, fastRuntime, podSpec } from '../helpers/pods.js';
+import { MODULES, ROOT, fastRuntime, podSpec } from '../helpers/pods.js';
 
 const CHECK = path.join(MODULES, 'ipc/ipc-check.wasm');
-const DEMO = path.join(MODULES, 'ipc/ipc-demo.wasm');
 const rt = fastRuntime();
 t.teardown(() => rt.close());
 
@@ -32,23 +32,25 @@ t.test('every errno case a guest can provoke alone', async (t) => {
   t.equal(s.phase, 'Succeeded');
 });
 
-t.test('producer and consumer: same checksum through a queue and through a ring in a segment', async (t) => {
-  const n = '200000';
-  const pod = await rt.runPod(podSpec('ipc-demo', [
-    { name: 'qp', image: DEMO, args: ['queue-producer', n] }, { name: 'qc', image: DEMO, args: ['queue-consumer', n] },
-    { name: 'rp', image: DEMO, args: ['ring-producer', n] }, { name: 'rc', image: DEMO, args: ['ring-consumer', n] },
-  ], never));
+t.test('examples/ipc.yaml: one million records through a queue and one million through a ring, same checksums', async (t) => {
+  const { parseManifest } = await import('../../dist/src/spec/index.js');
+  const file = path.join(ROOT, 'examples/ipc.yaml');
+  const m = parseManifest(fs.readFileSync(file, 'utf8'), { source: file, baseDir: path.dirname(file) });
+  const pod = await rt.runPod(m.pods[0] as never);
   const s = await pod.wait();
   t.equal(s.phase, 'Succeeded');
+  // Each consumer also exits non-zero at the first record lost, duplicated or out of order (ipc-demo.c verify()).
   const sum = (c: string) => /checksum ([0-9a-f]{16})/.exec(pod.logs(c))?.[1];
-  t.match(pod.logs('qc'), /^received 200000 records through queue/);
-  t.equal(sum('qc'), sum('qp'));
-  t.match(pod.logs('rc'), /^received 200000 records through ring/);
-  t.equal(sum('rc'), sum('rp'));
-  t.equal(sum('qp'), sum('rp'), 'both paths carried the same records');
+  t.match(pod.logs('queue-consumer'), /^received 1000000 records through queue/);
+  t.match(pod.logs('queue-producer'), /^sent 1000000 records through queue/);
+  t.equal(sum('queue-consumer'), sum('queue-producer'));
+  t.match(pod.logs('ring-consumer'), /^received 1000000 records through ring/);
+  t.match(pod.logs('ring-producer'), /^sent 1000000 records through ring/);
+  t.equal(sum('ring-consumer'), sum('ring-producer'));
+  t.equal(sum('queue-producer'), sum('ring-producer'), 'both paths carried the same records');
 });
 
-t.test('a segment is visible to its own pod and to no other', async (t) => {
+t.test('segments, queues and semaphores are visible to their own pod and to no other', async (t) => {
   const a = await rt.runPod(podSpec('ipc-owner', [{ name: 'c', image: CHECK, args: ['hold-segment', '/secret', '60000'] }], never));
   await outputOf(a, 'c', 'holding');
   const b = await rt.runPod(podSpec('ipc-other', [{ name: 'c', image: CHECK, args: ['open-segment', '/secret'] }], never));
@@ -57,6 +59,13 @@ t.test('a segment is visible to its own pod and to no other', async (t) => {
   const c = await rt.runPod(podSpec('ipc-third', [{ name: 'c', image: CHECK, args: ['hold-segment', '/mine', '60000'] }], never));
   t.throws(() => c.ipc.openSegment('/secret'), { code: 'ERR_IPC_ENOENT' }, 'and for the embedder through another pod');
   t.equal(a.ipc.openSegment('/secret').size, 64, 'the owner pod has it');
+  a.ipc.openQueue('/secret-q', { create: true });
+  a.ipc.openSemaphore('/secret-s', { create: true });
+  const d = await rt.runPod(podSpec('ipc-fourth', [{ name: 'c', image: CHECK, args: ['open-queue', '/secret-q'] }], never));
+  await d.wait();
+  t.equal(d.logs('c'), 'errno 44\n', 'a queue: ENOENT for a guest of another pod');
+  t.throws(() => c.ipc.openQueue('/secret-q'), { code: 'ERR_IPC_ENOENT' }, 'and for the embedder through another pod');
+  t.throws(() => c.ipc.openSemaphore('/secret-s'), { code: 'ERR_IPC_ENOENT' }, 'a semaphore likewise');
   await Promise.all([a.delete(), c.delete()]);
 });
 
@@ -102,6 +111,29 @@ t.test('the embedder talks to a guest through queues, no socket', async (t) => {
   t.throws(() => ipc.openQueue('/in'), { code: 'ERR_NOT_FOUND' }, 'gone with the pod');
 });
 
+t.test('the embedder shares segment words with guests (an exec run too), and has semaphores and unlink', async (t) => {
+  const pod = await rt.runPod(podSpec('ipc-embed-seg', [{ name: 'c', image: CHECK, args: ['hold-segment', '/shared', '60000'] }], never));
+  await outputOf(pod, 'c', 'holding');
+  const seg = pod.ipc.openSegment('/shared');
+  t.equal(seg.size, 64, 'the guest\'s segment');
+  Atomics.store(seg.i32, 0, 41);
+  const r = await pod.exec('c', ['ipc-check', 'count-runs', '/shared', '42'], { timeoutMs: 10_000 });
+  t.equal(r.stdout.toString(), 'run 42\n', 'an exec run of the pod read the embedder\'s 41 and added 1');
+  t.equal(r.exitCode, 0);
+  t.equal(seg.atomic(0, 0, 0, 0), 42, 'and the embedder sees its store');
+  const sem = pod.ipc.openSemaphore('/sem', { create: true, value: 1 });
+  t.ok(sem.tryWait());
+  t.notOk(sem.tryWait(), 'at 0');
+  t.equal(sem.post(), 0);
+  t.equal(pod.ipc.openSemaphore('sem').value(), 1, '"sem" and "/sem" are one semaphore');
+  pod.ipc.unlink('segment', '/shared');
+  t.throws(() => pod.ipc.openSegment('/shared'), { code: 'ERR_IPC_ENOENT' }, 'unlinked');
+  t.throws(() => pod.ipc.unlink('segment', '/shared'), { code: 'ERR_IPC_ENOENT' });
+  Atomics.add(seg.i32, 0, 1);
+  t.equal(seg.i32[0], 43, 'an open segment outlives its name');
+  await pod.delete();
+});
+
 t.test('a guest asleep in mq_receive ends when its pod is deleted', async (t) => {
   const pod = await rt.runPod(podSpec('ipc-asleep', [{ name: 'c', image: CHECK, args: ['echo', '/never', '/out'] }], never));
   await new Promise((r) => setTimeout(r, 300));
@@ -117,7 +149,7 @@ t.test('admission: wasmpod_ipc functions pass, unknown names in it are refused',
   const imp = [1, ...str('wasmpod_ipc'), ...str('bogus'), 0x00, 0];
   const bytes = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 2, imp.length, ...imp]);
   const file = path.join(t.testdir(), 'bogus.wasm');
-  (await import('node:fs')).writeFileSync(file, bytes);
+  fs.writeFileSync(file, bytes);
   await t.rejects(rt.runPod(podSpec('ipc-bogus', [{ name: 'c', image: file }], never)),
     { code: 'ERR_MODULE_IMPORT', missing: ['wasmpod_ipc.bogus (function)'] });
 });

@@ -1,6 +1,7 @@
 /* The IPC tests' guest. Subcommands:
  *   errors                 every errno case one container can provoke; prints "ok"
  *   open-segment NAME      opens NAME without creating it; prints "errno N"
+ *   open-queue NAME        opens queue NAME without creating it; prints "errno N"
  *   hold-segment NAME MS   creates NAME and keeps running MS milliseconds
  *   lock-and-die NAME      locks the mutex at offset 0 of NAME, sets word 4, then traps while holding it
  *   lock-after NAME        waits for word 4 of NAME, then locks offset 0; prints "lock errno N"
@@ -131,6 +132,10 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "errors")) return errors();
     if (!strcmp(cmd, "open-segment") && argc > 2) {
         printf("errno %d\n", wasmpod_shm_open(N(argv[2]), RDWR, 0, &h));
+        return 0;
+    }
+    if (!strcmp(cmd, "open-queue") && argc > 2) {
+        printf("errno %d\n", wasmpod_mq_open(N(argv[2]), RDWR, 0, 0, &h));
         return 0;
     }
     if (!strcmp(cmd, "hold-segment") && argc > 3) {
