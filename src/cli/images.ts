@@ -21,7 +21,8 @@ export interface ImageCliOptions {
   quiet?: boolean;
 }
 
-const collect = (v: string, all: string[]): string[] => [...all, v];
+/** A repeatable option: commander passes undefined before the first value. */
+const collect = (v: string, all: string[] = []): string[] => [...all, v];
 
 /** The HTTP options of the image flags (`--insecure-registry`, `--ca-file`, `--authfile`), for `run` too. */
 export function imageHttpOptions(opts: Pick<ImageCliOptions, 'insecureRegistry' | 'caFile' | 'authfile'>): HttpOptions {
@@ -98,6 +99,7 @@ function columns(r: ImageRecord): [string, string] {
 }
 
 export async function imagesCommand(opts: ImageCliOptions & { output?: string }, io: Io): Promise<number> {
+  if (opts.output !== undefined && opts.output !== 'json') throw new Error(`-o must be json, not "${opts.output}"`);
   const images = service(opts);
   try {
     const list = await images.list();

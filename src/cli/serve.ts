@@ -2,9 +2,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiServer } from '../server/server.js';
+import { imageHttpOptions, type ImageCliOptions } from './images.js';
 import type { Io } from './run.js';
 
-export interface ServeCliOptions {
+export interface ServeCliOptions extends Pick<ImageCliOptions, 'insecureRegistry' | 'caFile' | 'authfile'> {
   socket?: string | false;
   listen?: string;
   token?: string;
@@ -52,6 +53,7 @@ export async function serveCommand(opts: ServeCliOptions, io: Io): Promise<numbe
     backoff: backoffBase ? { baseMs: backoffBase, maxMs: backoffBase * 30, resetAfterMs: backoffBase * 60 } : undefined,
     ...(maxIdle !== undefined ? { workerPool: { minIdle: Math.min(2, maxIdle), maxIdle } } : {}),
     ...(guestsPerWorker !== undefined ? { sharedWorkers: { guestsPerWorker } } : {}),
+    images: imageHttpOptions(opts),
   });
   if (server.socketPath) io.stderr.write(`wasmpod serve: listening on unix:${server.socketPath} (owner only)\n`);
   if (server.url) {

@@ -1,6 +1,7 @@
 // The kubectl-like verbs of the CLI (apply, get, describe, logs, exec, port-forward, delete) and `serve`, registered on the program.
 import type { Command } from 'commander';
 import { serveCommand } from './serve.js';
+import { imageFlags } from './images.js';
 import { applyCommand, deleteCommand, describeCommand, getCommand } from './kube-verbs.js';
 import { execCommand, logsCommand } from './kube-streams.js';
 import { portForwardCommand } from './port-forward.js';
@@ -17,8 +18,8 @@ function client(cmd: Command): Command {
 }
 
 export function registerServerCommands(program: Command, done: (code: number) => void): void {
-  program
-    .command('serve')
+  imageFlags(program
+    .command('serve'))
     .description('run the Kubernetes-style API server (kubectl works against it) until SIGINT or SIGTERM')
     .option('--socket <path>', 'unix socket to listen on, owner only (default <state-dir>/wasmpod.sock)')
     .option('--no-socket', 'do not listen on a unix socket')
@@ -26,7 +27,7 @@ export function registerServerCommands(program: Command, done: (code: number) =>
     .option('--token <token>', 'the bearer token for TCP clients (default: a random one, printed)')
     .option('--token-file <file>', 'read the bearer token from a file')
     .option('--state-dir <dir>', 'where objects and logs are kept (default $WASMPOD_STATE_DIR or $XDG_STATE_HOME/wasmpod)')
-    .option('--backoff-base <ms>', 'first restart back-off in milliseconds (Kubernetes: 10000)')
+    .option('--backoff-base <ms>', 'restart back-off base in milliseconds, doubling per restart after an immediate first one (Kubernetes: 10000)')
     .option('--pool-max-idle <n>', 'idle wasm workers kept for reuse (default 8; 0 turns the pool off)')
     .option('--shared-workers <n>', 'run wasm containers in shared worker threads of n guests each (JSPI: Node 24 or later)')
     .action(async (opts) => done(await serveCommand(opts, io())));

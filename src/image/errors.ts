@@ -25,6 +25,11 @@ export class ImageUnauthorizedError extends ImageError {
   readonly code = 'ERR_IMAGE_UNAUTHORIZED';
 }
 
+/** An auth file (auth.json, config.json) that has an entry for the registry cannot be read or parsed. */
+export class ImageAuthFileError extends ImageError {
+  readonly code = 'ERR_IMAGE_AUTH_FILE';
+}
+
 /** The registry knows who is asking and refuses access (HTTP 403). */
 export class ImageDeniedError extends ImageError {
   readonly code = 'ERR_IMAGE_DENIED';

@@ -2,7 +2,7 @@
 import type { Dispatcher } from 'undici';
 import { basicHeader, defaultAuthFiles, findCredentials, parseChallenge, type Credentials } from './auth.js';
 import {
-  ImageDeniedError, ImageError, ImageInsecureError, ImageNetworkError, ImageNotFoundRemoteError, ImageProtocolError,
+  ImageAuthFileError, ImageDeniedError, ImageError, ImageInsecureError, ImageNetworkError, ImageNotFoundRemoteError, ImageProtocolError,
   ImageUnauthorizedError,
 } from './errors.js';
 
@@ -50,7 +50,13 @@ export async function send(image: string, dispatcher: Dispatcher, url: string, i
   } catch (err) {
     const e = err as Error & { code?: string; cause?: Error & { code?: string } };
     const why = e.cause?.code ?? e.code ?? '';
-    throw new ImageNetworkError(image, `${init.method ?? 'GET'} ${url}: ${e.cause?.message ?? e.message}${why ? ` (${why})` : ''}`);
+    const what = `${init.method ?? 'GET'} ${url}`;
+    if (why === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+      // OpenSSL's own text is several lines of library internals; this is what it means.
+      const host = new URL(url).host;
+      throw new ImageNetworkError(image, `${what}: the server does not answer in TLS (${why}); if ${host} is a plain-HTTP registry, mark it insecure (--insecure-registry ${host}, or the images.insecureRegistries option)`);
+    }
+    throw new ImageNetworkError(image, `${what}: ${e.cause?.message ?? e.message}${why ? ` (${why})` : ''}`);
   }
 }
 
@@ -103,7 +109,11 @@ export class RegistryHttp {
   constructor(readonly registry: string, private readonly dispatcher: Dispatcher, private readonly opts: HttpOptions, private readonly image: string) {
     const host = registry === 'docker.io' ? 'registry-1.docker.io' : registry;
     this.base = `${isInsecure(registry, opts) ? 'http' : 'https'}://${host}`;
-    this.creds = findCredentials(registry, opts.authFiles ?? defaultAuthFiles());
+    try {
+      this.creds = findCredentials(registry, opts.authFiles ?? defaultAuthFiles());
+    } catch (err) {
+      throw new ImageAuthFileError(image, (err as Error).message);
+    }
   }
 
   /** A request under /v2/ (or to an absolute upload URL); answers a 401 challenge once, with a token or basic auth. */
@@ -129,8 +139,10 @@ export class RegistryHttp {
     const header = res.headers['www-authenticate'];
     const challenge = parseChallenge(Array.isArray(header) ? header[0] : header ?? '');
     if (challenge?.scheme === 'basic') {
+      // Without credentials the 401 stands, its body left unread for the error's detail.
+      if (!this.creds) return undefined;
       await res.body.dump();
-      return this.creds ? basicHeader(this.creds) : undefined;
+      return basicHeader(this.creds);
     }
     if (challenge?.scheme !== 'bearer' || !challenge.params.realm) return undefined;
     await res.body.dump();

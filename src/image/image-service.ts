@@ -129,6 +129,7 @@ export class ImageService {
   async push(file: string, image: string, progress?: BlobProgress): Promise<{ digest: string; ref: string; size: number }> {
     const ref = parseImageRef(image);
     if (ref.kind !== 'registry') throw new ImageReferenceError(image, 'push needs a registry reference (host[:port]/repo[:tag])');
+    if (ref.digest) throw new ImageReferenceError(image, 'push takes a tag, not a digest: the manifest\'s digest is known only once it is made, and push prints it');
     const bytes = await fsp.readFile(file);
     if (bytes.length < 4 || bytes.readUInt32BE(0) !== 0x0061736d) {
       throw new ImageNotWasmError(image, `${file} is not a WebAssembly module (no \\0asm magic number)`);
@@ -145,7 +146,7 @@ export class ImageService {
       config: { mediaType: MEDIA.wasmConfig, digest: c.digest, size: c.size },
       layers: [{ mediaType: MEDIA.wasmLayer, digest: l.digest, size: l.size, annotations: { 'org.opencontainers.image.title': path.basename(file) } }],
     }));
-    const digest = await putManifest(http, ref.name, ref.repository, ref.tag ?? ref.digest!, manifest, MEDIA.ociManifest);
+    const digest = await putManifest(http, ref.name, ref.repository, ref.tag!, manifest, MEDIA.ociManifest);
     return { digest, ref: ref.name, size: config.length + bytes.length + manifest.length };
   }
 

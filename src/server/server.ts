@@ -25,7 +25,7 @@ import { LogStore } from '../logs/log-store.js';
 import { serverCertificate } from './tls.js';
 import { StateLock } from './state-lock.js';
 
-export interface ServeOptions extends Pick<RuntimeOptions, 'backoff' | 'secondMs' | 'capacity' | 'workerPool' | 'sharedWorkers'> {
+export interface ServeOptions extends Pick<RuntimeOptions, 'backoff' | 'secondMs' | 'capacity' | 'workerPool' | 'sharedWorkers' | 'images'> {
   /** State (objects, logs); default $WASMPOD_STATE_DIR or $XDG_STATE_HOME/wasmpod. */
   stateDir?: string;
   /** The unix socket to listen on (default `<stateDir>/wasmpod.sock`); false for none. */
@@ -77,7 +77,7 @@ export class ApiServer {
     this.logs = new LogStore(this.stateDir);
     this.runtime = new Runtime({
       stateDir: this.stateDir, backoff: opts.backoff, secondMs: opts.secondMs, capacity: opts.capacity,
-      workerPool: opts.workerPool, sharedWorkers: opts.sharedWorkers,
+      workerPool: opts.workerPool, sharedWorkers: opts.sharedWorkers, images: opts.images,
     });
     this.pods = new PodController(this.store, this.runtime, { eventTtlMs: opts.eventTtlMs ?? 3_600_000, logs: this.logs, idleGcMs: opts.idleGcMs });
     this.rest = new RestHandler(this.store, this.pods, { baseDir: path.resolve(opts.baseDir ?? process.cwd()) }, { bookmarkMs: opts.bookmarkMs ?? 60_000 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -39,6 +39,11 @@ t.test('auth files: which are searched, and the formats of their entries', async
   t.equal(findCredentials('other.example', [f('nope.json'), f('docker.json')]), undefined);
   t.throws(() => findCredentials('bad.example', [f('bad.json')]), /bad\.json: the "auth" of "bad\.example" is not base64 of user:password/);
   t.throws(() => findCredentials('x', [f('broken.json')]), /broken\.json: /);
+  const svc = new ImageService({ stateDir: tmp('state'), authFiles: [f('broken.json')] });
+  await t.rejects(svc.ensure('r.example:5000/app:v1'), {
+    code: 'ERR_IMAGE_AUTH_FILE', message: new RegExp(`^image "r\\.example:5000/app:v1": auth file ${f('broken.json').replace(/[.]/g, '\\.')}: `),
+  }, 'a pull names the image and the auth file that cannot be read');
+  await svc.close();
 });
 
 const missing = registryMissing();
@@ -109,5 +114,68 @@ t.test('a registry with token auth', { skip: missing ?? false }, async (t) => {
     ok.on('output', (e) => { out += e.chunk.toString(); });
     t.equal((await ok.wait()).phase, 'Succeeded');
     t.equal(out, 'hello from wasmpod\n');
+  });
+});
+
+t.test('a registry that asks for Basic credentials itself (htpasswd)', { skip: missing ?? false }, async (t) => {
+  const reg = await startRegistry(tmp('registry-htpasswd'), { auth: 'htpasswd' });
+  t.teardown(() => reg.close());
+  // The default search, as `docker login` leaves it: $DOCKER_CONFIG/config.json, its key a URL; no other auth file.
+  const home = tmp('home');
+  const dockerConfig = path.join(home, 'docker');
+  fs.mkdirSync(dockerConfig);
+  fs.writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [`http://${reg.host}`]: { auth: b64('alice:secret') } } }));
+  const env = { PATH: process.env.PATH ?? '', HOME: home, DOCKER_CONFIG: dockerConfig };
+  const cli = (args: string[], state: string) => spawnSync(process.execPath, [BIN, ...args, '--state-dir', state], { encoding: 'utf8', env });
+  const pushed = cli(['push', HELLO, `${reg.host}/app:v1`], tmp('push'));
+  t.equal(pushed.status, 0, pushed.stderr);
+  t.match(pushed.stdout, new RegExp(`^${reg.host}/app:v1 sha256:[0-9a-f]{64}\\n$`), 'push answered the Basic challenge with config.json\'s credentials');
+  const state = tmp('pull');
+  const pulled = cli(['pull', `${reg.host}/app:v1`], state);
+  t.equal(pulled.status, 0, pulled.stderr);
+  t.same(storeState(state).records, [`${reg.host}/app:v1`]);
+
+  const cases = [
+    { who: 'nobody', files: [] as string[] },
+    { who: 'a wrong password', files: [authFile(reg.host, 'alice', 'wrong')] },
+  ];
+  for (const c of cases) {
+    const s = tmp('pull');
+    const svc = new ImageService({ stateDir: s, authFiles: c.files });
+    await t.rejects(svc.ensure(`${reg.host}/app:v1`), {
+      code: 'ERR_IMAGE_UNAUTHORIZED', message: new RegExp(`image "${reg.host}/app:v1": manifest app:v1 from ${reg.host}: HTTP 401 \\(UNAUTHORIZED: .*not authorized; log in`),
+    }, c.who);
+    await svc.close();
+    t.same(storeState(s), { tmpFiles: [], corrupt: [], blobs: [], records: [] }, `${c.who}: nothing stored`);
+  }
+  const denied = cli(['pull', `${reg.host}/app:v1`, '--authfile', authFile(reg.host, 'alice', 'wrong')], tmp('pull'));
+  t.equal(denied.status, 1);
+  t.match(denied.stderr, /^wasmpod: image ".*app:v1": .*HTTP 401 .*not authorized; log in.*\n$/, 'the CLI prints one line and exits 1');
+
+  t.test('wasmpod serve --authfile: the server pulls its pods\' images with those credentials', async (t) => {
+    const state = tmp('serve');
+    // HOME has no credentials: only --authfile can open the registry.
+    const server = spawn(process.execPath, [BIN, 'serve', '--state-dir', state, '--authfile', authFile(reg.host, 'alice', 'secret')],
+      { env: { PATH: process.env.PATH ?? '', HOME: tmp('home') }, stdio: ['ignore', 'ignore', 'pipe'] });
+    t.teardown(() => { server.kill('SIGTERM'); });
+    await new Promise<void>((resolve, reject) => {
+      let err = '';
+      server.stderr!.on('data', (c: Buffer) => { err += c; if (err.includes('listening on unix:')) resolve(); });
+      server.once('exit', () => reject(new Error(`wasmpod serve exited: ${err}`)));
+    });
+    const pod = path.join(tmp('pod'), 'pod.json');
+    fs.writeFileSync(pod, JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'basic' },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: `${reg.host}/app:v1` }] } }));
+    const exec = promisify(execFile);
+    await exec(process.execPath, [BIN, 'apply', '-f', pod, '--state-dir', state]);
+    let phase = '';
+    for (let i = 0; i < 200 && phase !== 'Succeeded' && phase !== 'Failed'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const got = await exec(process.execPath, [BIN, 'get', 'pod', 'basic', '-o', 'json', '--state-dir', state]);
+      phase = (JSON.parse(got.stdout) as { status?: { phase?: string } }).status?.phase ?? '';
+    }
+    t.equal(phase, 'Succeeded');
+    const logs = await exec(process.execPath, [BIN, 'logs', 'basic', '--state-dir', state]);
+    t.equal(logs.stdout, 'hello from wasmpod\n');
   });
 });

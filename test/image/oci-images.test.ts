@@ -28,10 +28,10 @@ if (missing) {
       os: 'linux', architecture: arch, run: { Entrypoint: ['/bin/app'] },
       layers: [tgzOf([{ path: 'bin/', type: 'dir' }, { path: 'bin/app', data: '#!/bin/sh\necho hi\n', mode: 0o755 }])],
     });
-    const publish = (name: string, images: Parameters<typeof writeLayout>[2]): void => {
+    const publish = (name: string, images: Parameters<typeof writeLayout>[2], format?: 'v2s2'): void => {
       const dir = tmp('layout');
       writeLayout(dir, 'latest', images);
-      skopeoPush(dir, 'latest', `${host}/${name}`);
+      skopeoPush(dir, 'latest', `${host}/${name}`, format);
     };
     publish('show:1.0', [wasmImage]);
     publish('multi:1.0', [linuxImage('amd64'), wasmImage]);
@@ -68,6 +68,28 @@ if (missing) {
       const s = storeState(path.dirname(svc.store.root));
       t.same(s.records, [`${host}/multi:1.0`], 'only the good image is recorded');
       t.same([s.tmpFiles, s.corrupt], [[], []]);
+    });
+
+    t.test('Docker images (manifest v2 schema 2 and a manifest list, converted by skopeo) run as OCI ones do', async (t) => {
+      publish('docker-show:1.0', [wasmImage], 'v2s2');
+      publish('docker-multi:1.0', [linuxImage('amd64'), wasmImage], 'v2s2');
+      const accept = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json';
+      const type = async (name: string) => (await fetch(`http://${host}/v2/${name}/manifests/1.0`, { method: 'HEAD', headers: { accept } })).headers.get('content-type');
+      t.equal(await type('docker-show'), 'application/vnd.docker.distribution.manifest.v2+json', 'the registry holds a Docker manifest');
+      t.equal(await type('docker-multi'), 'application/vnd.docker.distribution.manifest.list.v2+json', 'and a Docker manifest list');
+      const runtime = fastRuntime();
+      t.teardown(() => runtime.close());
+      const r = await run(runtime, podOf('docker', [
+        { name: 'single', image: `${host}/docker-show:1.0` },
+        { name: 'list', image: `${host}/docker-multi:1.0`, args: ['from-list'] },
+      ]));
+      t.equal(r.status.phase, 'Succeeded');
+      t.equal(r.out.single, 'argv: /app/show.wasm\nargv: from-cmd\nenv: FROM_IMAGE=1\nenv: OVERRIDE=image\n', 'Entrypoint, Cmd and Env from the Docker image config');
+      t.equal(r.out.list, 'argv: /app/show.wasm\nargv: from-list\nenv: FROM_IMAGE=1\nenv: OVERRIDE=image\n', 'the wasi/wasm entry of the list');
+      for (const name of ['docker-show', 'docker-multi']) {
+        const rec = (await runtime.images.list()).find((x) => x.name === `${host}/${name}:1.0`)!;
+        t.same([rec.layout, rec.moduleDigest], ['oci', sha(show)], name);
+      }
     });
 
     t.test('for the Linux backend: a linux/amd64 image is pulled as layers and unpacked with whiteouts', async (t) => {

@@ -1,6 +1,8 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ImageService } from '../../dist/src/index.js';
 import { HELLO, fastRuntime } from '../helpers/pods.js';
 import { registryMissing, startRegistry } from './helpers/registry.js';
@@ -72,6 +74,11 @@ if (missing) {
     t.equal(wasmpod(['rmi', helloManifest.slice(0, 19)], state).stdout, `Untagged: ${host}/hello:v2\nDeleted unreferenced blobs: 4.5 kB\n`, 'by digest prefix');
     t.same(storeState(state), { tmpFiles: [], corrupt: [], blobs: [], records: [] }, 'nothing left');
     t.equal(wasmpod(['images', '-q'], state).stdout, '');
+    const yaml = wasmpod(['images', '-o', 'yaml'], state);
+    t.same([yaml.status, yaml.stderr], [1, 'wasmpod: -o must be json, not "yaml"\n']);
+    const byDigest = wasmpod(['push', HELLO, `${host}/hello@${helloManifest}`], state);
+    t.equal(byDigest.status, 1);
+    t.match(byDigest.stderr, /^wasmpod: image ".*": push takes a tag, not a digest/);
   });
 
   t.test('on a terminal, pull and push draw a progress bar per blob', { skip: spawnSync('script', ['--version']).status === 0 ? false : 'script (util-linux) is missing' }, async (t) => {
@@ -168,6 +175,59 @@ if (missing) {
     const svc = new ImageService({ stateDir: tmp('recovered') });
     t.equal((await svc.ensure(`${proxy.host}/hello:v1`)).record.moduleDigest, layer);
     await svc.close();
+  });
+
+  t.test('the registry process dies in the middle of a pull: a network error, nothing half-written, and the next pull works', async (t) => {
+    const own = await startRegistry(tmp('registry-dies'));
+    t.teardown(() => own.close());
+    const image = `${own.host}/hello:v1`;
+    const state = tmp('dies');
+    const svc = new ImageService({ stateDir: state });
+    t.teardown(() => svc.close());
+    await svc.push(HELLO, image);
+    let killed = false;
+    const err = await svc.ensure(image, {
+      progress: () => {
+        if (killed) return;
+        killed = true;
+        // The manifest is in and the config is arriving: the registry is killed (SIGKILL), and given time to be gone.
+        void own.stop(true);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+      },
+    }).then(() => undefined, (e: Error & { code: string }) => e);
+    t.ok(killed, 'the registry was killed during the pull');
+    t.equal(err?.code, 'ERR_IMAGE_NETWORK', String(err));
+    t.match(err?.message, new RegExp(`^image "${image}": GET http://${own.host}/v2/hello/blobs/sha256:[0-9a-f]{64}: `), 'names the image and the request that failed');
+    const s = storeState(state);
+    t.same([s.tmpFiles, s.corrupt, s.records], [[], [], []], 'no temp file, corrupt blob or record');
+    t.notOk(s.blobs.includes(sha(fs.readFileSync(HELLO))), 'the module blob is not stored');
+    await own.restart();
+    t.equal((await svc.ensure(image)).record.moduleDigest, sha(fs.readFileSync(HELLO)), 'with the registry back, the pull completes');
+    t.same(storeState(state).corrupt, []);
+  });
+
+  const lan = Object.values(os.networkInterfaces()).flat().find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+  t.test('a registry that is not on loopback is reached over https unless it is marked insecure', { skip: lan ? false : 'this machine has no IPv4 address but loopback' }, async (t) => {
+    const own = await startRegistry(tmp('registry-lan'), { listen: lan });
+    t.teardown(() => own.close());
+    const image = `${own.host}/hello:v1`;
+    const state = tmp('lan');
+    const refused = wasmpod(['push', HELLO, image], state);
+    t.equal(refused.status, 1);
+    t.match(refused.stderr, `https://${own.host}/v2/hello/`, 'push tried https');
+    t.match(refused.stderr, `the server does not answer in TLS (ERR_SSL_WRONG_VERSION_NUMBER); if ${own.host} is a plain-HTTP registry, mark it insecure (--insecure-registry ${own.host}`);
+    t.equal(refused.stderr.split('\n').length, 2, 'one line');
+    const pushed = wasmpod(['push', HELLO, image, '--insecure-registry', 'other.example:5000', '--insecure-registry', own.host], state);
+    t.equal(pushed.status, 0, pushed.stderr);
+    const pulled = wasmpod(['pull', image], state);
+    t.equal(pulled.status, 1, 'pull without the flag: https again');
+    t.match(pulled.stderr, `GET https://${own.host}/v2/hello/manifests/v1: the server does not answer in TLS`);
+    t.same(storeState(state), { tmpFiles: [], corrupt: [], blobs: [], records: [] });
+    const pod = path.join(tmp('lan-pod'), 'pod.json');
+    fs.writeFileSync(pod, JSON.stringify(podOf('lan', [{ name: 'c', image }])));
+    const ran = spawnSync(process.execPath, [BIN, 'run', pod, '--insecure-registry', own.host, '--state-dir', state], { encoding: 'utf8' });
+    t.equal(ran.stdout, 'hello from wasmpod\n', ran.stderr);
+    t.equal(ran.status, 0);
   });
 
 }

@@ -50,8 +50,12 @@ export function writeLayout(dir: string, tag: string, images: ImageSpec[]): void
   }));
 }
 
-/** `skopeo copy --all oci:DIR:TAG docker://DEST` over plain HTTP; throws with skopeo's stderr on failure. */
-export function skopeoPush(dir: string, tag: string, dest: string): void {
-  const r = spawnSync('skopeo', ['--insecure-policy', 'copy', '--all', '--dest-tls-verify=false', '--dest-no-creds', `oci:${dir}:${tag}`, `docker://${dest}`], { encoding: 'utf8' });
+/**
+ * `skopeo copy --all oci:DIR:TAG docker://DEST` over plain HTTP; with `format: 'v2s2'` skopeo converts the
+ * image to Docker's media types (manifest v2 schema 2, manifest list) on the way. Throws with skopeo's stderr on failure.
+ */
+export function skopeoPush(dir: string, tag: string, dest: string, format?: 'v2s2'): void {
+  const r = spawnSync('skopeo', ['--insecure-policy', 'copy', '--all', ...(format ? ['--format', format] : []), '--dest-tls-verify=false', '--dest-no-creds',
+    `oci:${dir}:${tag}`, `docker://${dest}`], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`skopeo copy to ${dest}: ${r.stderr}`);
 }

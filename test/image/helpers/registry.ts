@@ -17,16 +17,16 @@ export function skopeoMissing(): string | undefined {
   return spawnSync('skopeo', ['--version']).status === 0 ? undefined : 'skopeo is not installed (apt-get install skopeo; .ci/run does)';
 }
 
-export async function freePort(): Promise<number> {
+export async function freePort(host = '127.0.0.1'): Promise<number> {
   const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => srv.listen(0, host, r));
   const port = (srv.address() as net.AddressInfo).port;
   await new Promise((r) => srv.close(r));
   return port;
 }
 
 export interface Registry {
-  /** `127.0.0.1:PORT`, the host part of image references. */
+  /** `127.0.0.1:PORT` (or the `listen` address), the host part of image references. */
   host: string;
   port: number;
   token?: TokenServer;
@@ -38,11 +38,11 @@ export interface Registry {
   close(): Promise<void>;
 }
 
-async function waitUp(port: number, proc: ChildProcess, log: string): Promise<void> {
+async function waitUp(host: string, port: number, proc: ChildProcess, log: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (proc.exitCode !== null) throw new Error(`docker-registry exited: ${fs.readFileSync(log, 'utf8')}`);
     const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      const s = net.connect(port, host, () => { s.destroy(); resolve(true); });
       s.on('error', () => resolve(false));
     });
     if (ok) return;
@@ -51,29 +51,52 @@ async function waitUp(port: number, proc: ChildProcess, log: string): Promise<vo
   throw new Error(`docker-registry did not listen on ${port}: ${fs.readFileSync(log, 'utf8')}`);
 }
 
-/** A registry with its storage and config in `dir`; with `auth: 'token'` it trusts a token server started beside it. */
-export async function startRegistry(dir: string, opts: { auth?: 'token' } = {}): Promise<Registry> {
-  const port = await freePort();
+/** Users of an `htpasswd` registry: `alice`/`secret`, as for the token server. */
+export const HTPASSWD_USERS: Record<string, string> = { alice: 'secret' };
+
+/** An htpasswd file of bcrypt hashes (the only kind the registry reads), made with libc's crypt through perl. */
+function writeHtpasswd(file: string): void {
+  const lines = Object.entries(HTPASSWD_USERS).map(([user, pw]) => {
+    const salt = '$2y$10$wasmpodtestsaltwasmpou';
+    const r = spawnSync('perl', ['-e', 'print crypt($ARGV[0], $ARGV[1])', pw, salt], { encoding: 'utf8' });
+    if (r.status !== 0 || !r.stdout.startsWith('$2y$')) throw new Error(`perl crypt() cannot make a bcrypt hash: ${r.stderr}${r.stdout}`);
+    return `${user}:${r.stdout}`;
+  });
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+/**
+ * A registry with its storage and config in `dir`; with `auth: 'token'` it trusts a token server started
+ * beside it; with `auth: 'htpasswd'` it asks for Basic credentials itself (HTPASSWD_USERS). It listens on
+ * 127.0.0.1, or on `listen` (an IPv4 address of this machine).
+ */
+export async function startRegistry(dir: string, opts: { auth?: 'token' | 'htpasswd'; listen?: string } = {}): Promise<Registry> {
+  const listen = opts.listen ?? '127.0.0.1';
+  const port = await freePort(listen);
   let token: TokenServer | undefined;
   let auth = '';
   if (opts.auth === 'token') {
     token = await TokenServer.start(dir);
     auth = `auth:\n  token:\n    realm: ${token.realm}\n    service: ${token.service}\n    issuer: ${token.issuer}\n    rootcertbundle: ${token.certFile}\n`;
+  } else if (opts.auth === 'htpasswd') {
+    const file = path.join(dir, 'htpasswd');
+    writeHtpasswd(file);
+    auth = `auth:\n  htpasswd:\n    realm: wasmpod-test\n    path: ${file}\n`;
   }
   const config = path.join(dir, 'config.yml');
   fs.writeFileSync(config, [
     'version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${path.join(dir, 'data')}`,
-    '  delete:', '    enabled: true', 'http:', `  addr: 127.0.0.1:${port}`, auth,
+    '  delete:', '    enabled: true', 'http:', `  addr: ${listen}:${port}`, auth,
   ].join('\n'));
   const log = path.join(dir, 'registry.log');
   let proc: ChildProcess;
   const launch = async (): Promise<void> => {
     proc = spawn(REGISTRY_BIN, ['serve', config], { stdio: ['ignore', fs.openSync(log, 'a'), fs.openSync(log, 'a')] });
-    await waitUp(port, proc, log);
+    await waitUp(listen, port, proc, log);
   };
   await launch();
   const reg: Registry = {
-    host: `127.0.0.1:${port}`, port, ...(token ? { token } : {}),
+    host: `${listen}:${port}`, port, ...(token ? { token } : {}),
     async stop(hard = false) {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       const ended = new Promise((r) => proc.once('exit', r));
