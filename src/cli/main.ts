@@ -19,7 +19,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<file>', 'a Pod manifest, YAML or JSON (ConfigMaps and Secrets may be in the same file)')
     .option('-o, --output <format>', 'print the final PodStatus at the end: json or yaml')
     .option('--state-dir <dir>', 'where logs are kept (default $WASMPOD_STATE_DIR or $XDG_STATE_HOME/wasmpod)')
-    .option('--backoff-base <ms>', 'first restart back-off in milliseconds (Kubernetes: 10000)')
+    .option('--backoff-base <ms>', 'restart back-off base in milliseconds, doubling per restart after an immediate first one (Kubernetes: 10000)')
     .option('--events', 'print pod events and status changes (Init:0/1, Running, CrashLoopBackOff...) to stderr as they happen')
     .option('-p, --publish <[ip:]host:pod>', 'publish a pod port on the host while the pod runs (repeatable; ip default 127.0.0.1)',
       (v: string, all: string[] = []) => [...all, v])

@@ -54,7 +54,7 @@ export class NodeResources {
 
   constructor(readonly capacity: Capacity) {}
 
-  /** Reserves the pod's requests, or returns the kubelet's rejection reason and message. */
+  /** Reserves the pod's requests, or returns the kubelet's rejection reason and message (its event's; the status says `Pod was rejected: ` first). */
   admit(req: Capacity): { reason: string; message: string; scheduler: string } | undefined {
     for (const res of ['memory', 'cpu'] as const) {
       if (this.used[res] + req[res] > this.capacity[res]) {
@@ -62,7 +62,7 @@ export class NodeResources {
           reason: `OutOf${res}`,
           // What the scheduler says of a pod no node fits (its FailedScheduling event).
           scheduler: `0/1 nodes are available: 1 Insufficient ${res}.`,
-          message: `Pod Node didn't have enough resource: ${res}, requested: ${req[res]}, used: ${this.used[res]}, capacity: ${this.capacity[res]}`,
+          message: `Node didn't have enough resource: ${res}, requested: ${req[res]}, used: ${this.used[res]}, capacity: ${this.capacity[res]}`,
         };
       }
     }

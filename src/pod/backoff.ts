@@ -13,12 +13,17 @@ export const KUBERNETES_BACKOFF: BackoffOptions = { baseMs: 10_000, maxMs: 300_0
 /** Back-off state of one container. */
 export class Backoff {
   private restarts = 0;
-  constructor(private readonly opts: BackoffOptions) {}
+  /**
+   * `immediateFirst`: the first failure (and the first after a reset) is retried at once, then base, doubling,
+   * as the kubelet's restart back-off does ("initial crash: an immediate restart"; its entry starts on that restart).
+   */
+  constructor(private readonly opts: BackoffOptions, private readonly immediateFirst = false) {}
 
   /** The delay before the next restart of a container that just ran for `ranMs`. */
   next(ranMs: number): number {
     if (ranMs >= this.opts.resetAfterMs) this.restarts = 0;
-    const delay = Math.min(this.opts.maxMs, this.opts.baseMs * 2 ** this.restarts);
+    const n = this.immediateFirst ? this.restarts - 1 : this.restarts;
+    const delay = n < 0 ? 0 : Math.min(this.opts.maxMs, this.opts.baseMs * 2 ** n);
     this.restarts++;
     return delay;
   }

@@ -69,7 +69,7 @@ export class ContainerLoop {
     private readonly ctx: LoopContext,
     private prepared?: SandboxContainer,
   ) {
-    this.backoff = new Backoff(ctx.backoff);
+    this.backoff = new Backoff(ctx.backoff, true);
     this.pullBackoff = new Backoff(ctx.backoff);
     this.status = {
       name: spec.name, image: spec.image, imageID: '', ready: false, restartCount: 0, started: false,
@@ -136,7 +136,9 @@ export class ContainerLoop {
       try {
         container = this.prepared ?? await this.ctx.sandbox.createContainer(image?.config ?? this.config);
       } catch (err) {
-        this.status.state = { waiting: { reason: 'CreateContainerError', message: (err as Error).message } };
+        // A failure that names its own reason (a subPath refused at start: CreateContainerConfigError) keeps it.
+        const reason = (err as { reason?: unknown }).reason;
+        this.status.state = { waiting: { reason: typeof reason === 'string' ? reason : 'CreateContainerError', message: (err as Error).message } };
         this.event('Warning', 'Failed', `Error: ${(err as Error).message}`);
         this.ctx.changed();
         if (this.ctx.signal.aborted) return undefined;
@@ -155,15 +157,18 @@ export class ContainerLoop {
       const t = this.status.state!.terminated!;
       const delay = this.backoff.next(Date.parse(t.finishedAt!) - Date.parse(t.startedAt!));
       this.status.lastState = { terminated: t };
-      this.status.state = {
-        waiting: {
-          reason: 'CrashLoopBackOff',
-          message: `back-off ${formatDelay(delay)} restarting failed container=${this.spec.name} pod=${this.ctx.podLabel}`,
-        },
-      };
-      this.event('Warning', 'BackOff', `Back-off restarting failed container ${this.spec.name} in pod ${this.ctx.podLabel}`);
-      this.ctx.changed();
-      await sleep(delay, this.ctx.signal);
+      // The first crash restarts at once (delay 0): no back-off to wait out, so no CrashLoopBackOff.
+      if (delay > 0) {
+        this.status.state = {
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message: `back-off ${formatDelay(delay)} restarting failed container=${this.spec.name} pod=${this.ctx.podLabel}`,
+          },
+        };
+        this.event('Warning', 'BackOff', `Back-off restarting failed container ${this.spec.name} in pod ${this.ctx.podLabel}`);
+        this.ctx.changed();
+        await sleep(delay, this.ctx.signal);
+      }
       if (this.ctx.signal.aborted) return exit;
       this.status.restartCount++;
     }
@@ -268,7 +273,7 @@ export class ContainerLoop {
     };
     this.status.ready = false;
     this.status.started = false;
-    this.startedResolve();
+    // `started` is not resolved by a run that ends unstarted: as the kubelet, the init containers after a sidecar wait until it has started.
     this.ctx.changed();
     return exit;
   }

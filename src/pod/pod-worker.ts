@@ -2,7 +2,7 @@
 import type { ContainerStatus, Pod, PodStatus } from '../spec/types.js';
 import type { ContainerConfig, ExitInfo, OutputStream, PodSandbox, SandboxContainer } from '../runtime/sandbox.js';
 import { ContainerLoop, type ContainerKind, type LoopContext } from './container-loop.js';
-import { podPhase, setCondition, type RestartPolicy } from './phase.js';
+import { podPhase, setCondition, setPodConditions, type RestartPolicy } from './phase.js';
 import type { BackoffOptions } from './backoff.js';
 import { containerConfig } from './container-config.js';
 import type { EventRecorder } from './events.js';
@@ -122,7 +122,8 @@ export class PodWorker {
 
   /** Marks the pod Failed before anything runs (the kubelet's admission rejecting it). */
   reject(reason: string, message: string): void {
-    this.terminalReason = { reason, message };
+    // The kubelet's rejectPod: the event carries the message, the status prefixes it.
+    this.terminalReason = { reason, message: `Pod was rejected: ${message}` };
     this.abort.abort(STOPPED);
   }
 
@@ -156,7 +157,6 @@ export class PodWorker {
       }
     }
     if (!this.aborted) {
-      setCondition(this.status.conditions!, 'Initialized', true);
       this.publish();
       await Promise.all(this.app.map((l) => l.run()));
       // The app containers are done: sidecars are stopped after them, as the kubelet does.
@@ -199,10 +199,12 @@ export class PodWorker {
     s.initContainerStatuses = this.init.length ? this.statuses(this.init) : undefined;
     s.containerStatuses = this.statuses(this.app);
     if (!s.initContainerStatuses) delete s.initContainerStatuses;
-    s.phase = podPhase({
+    const input = {
       restartPolicy: this.restartPolicy, init: this.statuses(this.init),
-      sidecar: (n) => this.loops.get(n)?.kind === 'sidecar', app: this.statuses(this.app),
-    });
+      sidecar: (n: string) => this.loops.get(n)?.kind === 'sidecar', app: this.statuses(this.app),
+      initialized: s.conditions!.some((c) => c.type === 'Initialized' && c.status === 'True'),
+    };
+    s.phase = podPhase(input);
     if (final && this.aborted && s.phase !== 'Succeeded' && s.phase !== 'Failed') {
       // A pod that was stopped is terminal all the same, whatever its restart policy (the kubelet does this too).
       const ok = this.app.every((l) => l.status.state?.terminated?.exitCode === 0);
@@ -213,10 +215,7 @@ export class PodWorker {
       s.reason = this.terminalReason.reason;
       s.message = this.terminalReason.message;
     }
-    const ready = this.app.every((l) => l.status.ready) && this.init.every((l) => l.kind !== 'sidecar' || l.status.ready);
-    const done = s.phase === 'Succeeded' || s.phase === 'Failed';
-    setCondition(s.conditions!, 'ContainersReady', ready && !done, done ? 'PodCompleted' : 'ContainersNotReady');
-    setCondition(s.conditions!, 'Ready', ready && !done, done ? 'PodCompleted' : 'ContainersNotReady');
+    setPodConditions(s.conditions!, input, s.phase);
     this.opts.changed(s);
   }
 }

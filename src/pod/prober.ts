@@ -34,7 +34,8 @@ async function check(c: Container, p: Probe, hooks: ProbeHooks, secondMs: number
   }
   if (!p.exec) return 'the probe has no handler';
   const r = await hooks.exec(p.exec.command ?? [], timeoutMs);
-  if (r.timedOut) return `command timed out after ${p.timeoutSeconds ?? 1}s`;
+  // The kubelet's words (its CRI client's exec timeout): command "cat /tmp/healthy" timed out.
+  if (r.timedOut) return `command ${JSON.stringify((p.exec.command ?? []).join(' '))} timed out`;
   if (r.exitCode === 0) return undefined;
   const out = Buffer.concat([r.stdout, r.stderr]).toString('utf8').trim();
   return out || `command exited with ${r.exitCode}`;

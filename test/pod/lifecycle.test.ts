@@ -89,6 +89,21 @@ t.test('postStart and preStop exec hooks run the container\'s module with their 
   t.equal(readFileSync(order, 'utf8'), 'post-start\npost-start\npre-stop\n', 'preStop runs before the container is stopped');
 });
 
+t.test('exec (what hooks, probes and wasmpod exec run) sees the container\'s env and its mounts, read-only ones included', async (t) => {
+  const dir = t.testdir({ f: 'from the volume' });
+  const FSOPS = path.join(MODULES, 'volumes/fsops.wasm');
+  const spec = podSpec('exec-env', [{ name: 'c', image: FSOPS, args: ['follow', '1000', '/d/never', 'x'] }], {
+    restartPolicy: 'Never', volumes: [{ name: 'd', hostPath: { path: dir } }],
+  }) as any;
+  Object.assign(spec.spec.containers[0], { env: [{ name: 'FOO', value: 'bar' }], volumeMounts: [{ name: 'd', mountPath: '/d', readOnly: true }] });
+  const pod = await rt.runPod(spec);
+  await until(pod, (s) => s.phase === 'Running');
+  const r = await pod.exec('c', ['fsops', 'env', 'FOO', 'cat', '/d/f', 'write', '/d/g', 'x']);
+  t.equal(r.exitCode, 0);
+  t.equal(r.stdout.toString(), 'env FOO: bar\nfrom the volume\nwrite /d/g: EROFS\n', 'its env, its mounts, read-only as mounted');
+  await pod.delete({ gracePeriodSeconds: 0 });
+});
+
 t.test('a failing postStart hook kills the container (FailedPostStartHook)', async (t) => {
   const spec = podSpec('badpost', [{ name: 's', image: TOOL }], { restartPolicy: 'Never' }) as any;
   spec.spec.containers[0].lifecycle = { postStart: { exec: { command: ['tool', 'exit', '4'] } } };
@@ -111,6 +126,17 @@ t.test('a memory limit caps the guest: it ends OOMKilled with 137', async (t) =>
   t.equal((await (await rt.runPod(ok)).wait()).phase, 'Succeeded', 'a guest under its limit runs');
 });
 
+t.test('a guest that blows its worker\'s JS heap budget ends the same way: OOMKilled, 137; the runtime goes on', async (t) => {
+  // One fd_write of 8 Mi empty iovecs: a few tens of MiB of guest memory, but a host-side view per iovec.
+  const pod = await rt.runPod(podSpec('jsheap', [{ name: 'h', image: path.join(MODULES, 'testing/jsheap.wasm') }], { restartPolicy: 'Never' }));
+  const s = await pod.wait();
+  const term = s.containerStatuses![0].state!.terminated!;
+  t.match(term, { exitCode: 137, reason: 'OOMKilled', signal: 9, message: 'the worker exceeded its JS heap budget' });
+  t.equal(s.phase, 'Failed');
+  const small = await rt.runPod(podSpec('jsheap-small', [{ name: 'h', image: path.join(MODULES, 'testing/jsheap.wasm'), args: ['1000'] }], { restartPolicy: 'Never' }));
+  t.equal((await small.wait()).phase, 'Succeeded', 'the same guest within budget runs, and the runtime still serves');
+});
+
 t.test('a pod that does not fit the node is rejected whole: Failed, OutOfmemory', async (t) => {
   const small = new Runtime({ stateDir: rt.stateDir, capacity: { memory: 64 * 1024 * 1024, cpu: 1000 } });
   t.teardown(() => small.close());
@@ -121,7 +147,7 @@ t.test('a pod that does not fit the node is rejected whole: Failed, OutOfmemory'
   const s = await pod.wait();
   t.equal(s.phase, 'Failed');
   t.equal(s.reason, 'OutOfmemory');
-  t.match(s.message, /Pod Node didn't have enough resource: memory, requested: 83886080, used: 0, capacity: 67108864/);
+  t.match(s.message, /^Pod was rejected: Node didn't have enough resource: memory, requested: 83886080, used: 0, capacity: 67108864/);
   t.notOk(s.containerStatuses!.some((c) => c.state?.running || c.state?.terminated), 'no container started');
   t.match(pod.events.map((e) => [e.type, e.reason, e.message]), [
     ['Warning', 'FailedScheduling', '0/1 nodes are available: 1 Insufficient memory.'],

@@ -37,3 +37,19 @@ t.test('probes: readiness drives Ready, failing liveness and startup probes rest
   t.ok(pod3.events.some((e) => /failed startup probe/.test(e.message)));
   await pod3.delete();
 });
+
+t.test('an exec probe still running after timeoutSeconds is killed and counts as a failure', async (t) => {
+  const fast = new Runtime({ stateDir: rt.stateDir, secondMs: 20, backoff: { baseMs: 20, maxMs: 100, resetAfterMs: 60_000 } });
+  t.teardown(() => fast.close());
+  const spec = podSpec('probe-timeout', [{ name: 's', image: TOOL }]) as any;
+  // `tool sleep` stays up for a day: each run is cut at 25 probe seconds (500 ms here).
+  spec.spec.containers[0].livenessProbe = { exec: { command: ['tool', 'sleep'] }, periodSeconds: 1, failureThreshold: 1, timeoutSeconds: 25 };
+  const pod = await fast.runPod(spec);
+  const t0 = Date.now();
+  await until(pod, (s) => s.containerStatuses![0].restartCount >= 1);
+  t.ok(Date.now() - t0 >= 450, 'the probe ran for its timeout before it failed');
+  const unhealthy = pod.events.find((e) => e.reason === 'Unhealthy')!;
+  t.equal(unhealthy.message, 'Liveness probe failed: command "tool sleep" timed out');
+  t.ok(pod.events.some((e) => e.reason === 'Killing' && /failed liveness probe, will be restarted/.test(e.message)));
+  await pod.delete();
+});

@@ -1,0 +1,19 @@
+/* A guest that blows its worker's JS heap, not its own memory: one fd_write with millions of empty iovecs
+ * (argv[1], default 8 Mi) makes the host build a view per iovec. The runtime must end it OOMKilled (137). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <wasi/api.h>
+
+int main(int argc, char **argv) {
+    size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 8u << 20;
+    __wasi_ciovec_t *iov = calloc(n, sizeof *iov);
+    if (!iov) { fprintf(stderr, "no memory for %zu iovecs\n", n); return 1; }
+    static const char empty[1];
+    for (size_t i = 0; i < n; i++) { iov[i].buf = (const uint8_t *)empty; iov[i].buf_len = 0; }
+    printf("writing %zu iovecs\n", n);
+    fflush(stdout);
+    __wasi_size_t written = 0;
+    __wasi_errno_t err = __wasi_fd_write(1, iov, n, &written);
+    printf("fd_write returned %d, %u bytes\n", err, (unsigned)written);
+    return 0;
+}
