@@ -74,3 +74,8 @@ export class ImageInsecureError extends ImageError {
 export class ImageUnpackError extends ImageError {
   readonly code = 'ERR_IMAGE_UNPACK';
 }
+
+/** The image store lost a file the pull or the container needed (a blob removed under it): pulling again fetches it. */
+export class ImageStoreError extends ImageError {
+  readonly code = 'ERR_IMAGE_STORE';
+}

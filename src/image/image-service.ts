@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Dispatcher } from 'undici';
-import { ImageNeverPullError, ImageNotWasmError, ImageReferenceError } from './errors.js';
+import { ImageError, ImageNeverPullError, ImageNotWasmError, ImageReferenceError, ImageStoreError } from './errors.js';
 import { makeDispatcher, RegistryHttp, type HttpOptions } from './http-client.js';
 import { WASM_PLATFORM, type Platform } from './layout.js';
 import { pullRegistry, pullUrl, type BlobProgress } from './pull.js';
@@ -88,15 +88,32 @@ export class ImageService {
     const key = `${ref.name}\0${platform.os}/${platform.architecture}`;
     let p = this.pulling.get(key);
     if (!p) {
-      p = (async () => {
-        const ctx = { store: this.store, dispatcher: await this.http(), http: this.opts, platform, progress: opts.progress };
-        const rec = ref.kind === 'url' ? await pullUrl(ref, ctx) : await pullRegistry(ref as Extract<ImageRef, { kind: 'registry' }>, ctx);
-        await this.store.putRecord(rec);
-        return rec;
-      })().finally(() => this.pulling.delete(key));
+      p = this.pullLeased(ref, platform, opts).finally(() => this.pulling.delete(key));
       this.pulling.set(key, p);
     }
     return p;
+  }
+
+  /**
+   * One pull under a lease: the blobs it stores or finds stored are named in it, so that GC in another
+   * process (`wasmpod rmi`) keeps them until the record names them; the lease goes when the pull ends.
+   */
+  private async pullLeased(ref: ImageRef, platform: Platform, opts: EnsureOptions): Promise<ImageRecord> {
+    const lease = await this.store.lease(ref.name);
+    try {
+      const ctx = { store: this.store, lease, dispatcher: await this.http(), http: this.opts, platform, progress: opts.progress };
+      const rec = ref.kind === 'url' ? await pullUrl(ref, ctx) : await pullRegistry(ref as Extract<ImageRef, { kind: 'registry' }>, ctx);
+      for (const b of rec.blobs) {
+        if (!(await this.store.hasBlob(b))) throw new ImageStoreError(ref.name, `blob ${b} left the image store during the pull (removed by another process?); pull again`);
+      }
+      await this.store.putRecord(rec);
+      return rec;
+    } catch (err) {
+      if (err instanceof ImageError || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      throw new ImageStoreError(ref.name, `a file of the image store went missing during the pull (${(err as Error).message}); pull again`);
+    } finally {
+      await lease.release();
+    }
   }
 
   async list(): Promise<ImageRecord[]> {

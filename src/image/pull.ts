@@ -8,6 +8,7 @@ import {
 } from './layout.js';
 import { MEDIA, fetchBlob, getManifest, type Descriptor } from './registry.js';
 import type { ImageRef, RegistryRef } from './reference.js';
+import type { PullLease } from './lease.js';
 import type { ImageRecord, ImageStore } from './store.js';
 
 /** Progress of one blob of a pull or a push: `done` of `total` bytes. */
@@ -15,6 +16,8 @@ export type BlobProgress = (e: { image: string; digest: string; done: number; to
 
 export interface PullContext {
   store: ImageStore;
+  /** Names every blob the pull stores or reuses, until its record is written (see ImageStore.gc). */
+  lease?: PullLease;
   dispatcher: Dispatcher;
   http: HttpOptions;
   platform: Platform;
@@ -59,7 +62,7 @@ export async function pullUrl(ref: Extract<ImageRef, { kind: 'url' }>, ctx: Pull
   }, (n) => {
     done += n;
     ctx.progress?.({ image, digest: ref.digest ?? ref.url.toString(), done, total: size ?? 0 });
-  }).finally(() => res.body.destroy());
+  }, ctx.lease).finally(() => res.body.destroy());
   return { name: image, digest, moduleDigest: digest, layout: 'url', blobs: [digest], size: done, pulledAt: now() };
 }
 
@@ -72,7 +75,7 @@ export async function pullRegistry(ref: RegistryRef, ctx: PullContext): Promise<
   const blobs: string[] = [];
   let size = 0;
   const keep = async (bytes: Buffer, digest: string): Promise<void> => {
-    await ctx.store.putBytes(image, bytes, digest);
+    await ctx.store.putBytes(image, bytes, digest, ctx.lease);
     blobs.push(digest);
     size += bytes.length;
   };
@@ -92,7 +95,7 @@ export async function pullRegistry(ref: RegistryRef, ctx: PullContext): Promise<
     await fetchBlob(http, ctx.store, image, repo, d, (n) => {
       done += n;
       ctx.progress?.({ image, digest: d.digest, done, total: d.size });
-    }, check);
+    }, check, ctx.lease);
     blobs.push(d.digest);
     size += d.size;
   };
@@ -124,7 +127,7 @@ export async function pullRegistry(ref: RegistryRef, ctx: PullContext): Promise<
   }
   await fetch(layer);
   const mod = await moduleFromLayer(image, ctx.store.blobPath(layer.digest), layer, run);
-  const moduleDigest = await ctx.store.putBytes(image, mod.bytes);
+  const moduleDigest = await ctx.store.putBytes(image, mod.bytes, undefined, ctx.lease);
   blobs.push(moduleDigest);
   // Without an entrypoint the module's path in the layer is argv[0], as a shell would have it.
   return { ...base, ...entry, ...(run.entrypoint || run.cmd ? {} : { entrypoint: [mod.path] }), layout: 'oci', moduleDigest, blobs, size: size + mod.bytes.length };

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { ImageDigestMismatchError, ImageError, ImageProtocolError, ImageTruncatedError } from './errors.js';
 import { readBody, statusError, type RegistryHttp } from './http-client.js';
+import type { PullLease } from './lease.js';
 import type { ImageStore, Progress } from './store.js';
 import { isDigest } from './reference.js';
 
@@ -81,9 +82,13 @@ export async function getManifest(http: RegistryHttp, image: string, repo: strin
   return { digest, mediaType, bytes, doc };
 }
 
-/** Streams a blob into the store, verifying its size and digest; a connection that breaks is a truncated blob. */
+/**
+ * Streams a blob into the store, verifying its size and digest; a connection that breaks is a truncated blob.
+ * The pull's lease names the blob first, so that one already stored stays until the pull's record names it.
+ */
 export async function fetchBlob(http: RegistryHttp, store: ImageStore, image: string, repo: string, d: Descriptor, progress?: Progress,
-  check?: (bytes: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>): Promise<void> {
+  check?: (bytes: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>, lease?: PullLease): Promise<void> {
+  await lease?.hold(d.digest);
   if (await store.hasBlob(d.digest)) {
     progress?.(d.size);
     return;
@@ -104,7 +109,7 @@ export async function fetchBlob(http: RegistryHttp, store: ImageStore, image: st
     }
   }
   try {
-    await store.writeBlob(image, check ? check(body()) : body(), { digest: d.digest, size: d.size }, progress);
+    await store.writeBlob(image, check ? check(body()) : body(), { digest: d.digest, size: d.size }, progress, lease);
   } finally {
     res.body.destroy();
   }

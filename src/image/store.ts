@@ -3,7 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { ImageDigestMismatchError, ImageTruncatedError } from './errors.js';
+import { ImageDigestMismatchError, ImageStoreError, ImageTruncatedError } from './errors.js';
+import { Leases, type PullLease } from './lease.js';
 import { isDigest } from './reference.js';
 
 /** A layer of an ordinary OCI/Docker image, kept for unpacking into a root filesystem. */
@@ -46,14 +47,24 @@ export class ImageStore {
   private readonly blobDir: string;
   private readonly refDir: string;
   private readonly tmpDir: string;
-  /** Blobs being written by this process: GC leaves them alone. */
+  /** Blobs being written by this process: GC leaves them alone (as it does the blobs named by live leases of any process). */
   private readonly inFlight = new Set<string>();
+  private readonly leases: Leases;
 
   constructor(stateDir: string) {
     this.root = path.join(stateDir, 'images');
     this.blobDir = path.join(this.root, 'blobs', 'sha256');
     this.refDir = path.join(this.root, 'refs');
     this.tmpDir = path.join(this.root, 'tmp');
+    this.leases = new Leases(path.join(this.root, 'leases'), this.tmpDir);
+  }
+
+  /**
+   * Starts a pull's lease (images/leases/pull-PID-*.json): blobs written or reused with it are kept
+   * by GC in any process until it is released, once the pull's record is written or the pull failed.
+   */
+  lease(image: string): Promise<PullLease> {
+    return this.leases.pull(image);
   }
 
   private async dirs(): Promise<void> {
@@ -72,10 +83,13 @@ export class ImageStore {
   /**
    * Writes a blob from `source`, hashing as it goes, into a temp file that is renamed into place only
    * when its size and digest are right; otherwise the temp file is deleted and the error names why.
-   * With `expected` undefined the digest is whatever the bytes hash to (an unpinned URL).
+   * With `expected` undefined the digest is whatever the bytes hash to (an unpinned URL). With a
+   * `lease`, the blob is named in it before it is renamed into place.
    */
-  async writeBlob(image: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, expected?: { digest?: string; size?: number }, progress?: Progress): Promise<string> {
+  async writeBlob(image: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, expected?: { digest?: string; size?: number }, progress?: Progress,
+    lease?: PullLease): Promise<string> {
     await this.dirs();
+    if (expected?.digest) await lease?.hold(expected.digest);
     const tmp = path.join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
     const hash = createHash('sha256');
     let size = 0;
@@ -100,6 +114,7 @@ export class ImageStore {
       }
       await out.sync();
       await out.close();
+      await lease?.hold(digest);
       await fsp.rename(tmp, this.blobPath(digest));
       return digest;
     } catch (err) {
@@ -112,8 +127,14 @@ export class ImageStore {
   }
 
   /** Stores bytes already in memory (a manifest, a config, a module taken out of a layer). */
-  async putBytes(image: string, bytes: Uint8Array, digest?: string): Promise<string> {
-    return this.writeBlob(image, [bytes], { ...(digest ? { digest } : {}), size: bytes.length });
+  async putBytes(image: string, bytes: Uint8Array, digest?: string, lease?: PullLease): Promise<string> {
+    return this.writeBlob(image, [bytes], { ...(digest ? { digest } : {}), size: bytes.length }, undefined, lease);
+  }
+
+  /** A blob that is not in the store (removed under a reader that had no lease on it) is an image error, not a bare ENOENT. */
+  private missing(image: string, digest: string, err: unknown): unknown {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return err;
+    return new ImageStoreError(image, `blob ${digest} is not in the image store (removed while in use, e.g. by wasmpod rmi); pull the image again`);
   }
 
   /**
@@ -121,7 +142,7 @@ export class ImageStore {
    * corruption, tampering) is deleted so the next pull fetches it again.
    */
   async readBlob(image: string, digest: string): Promise<Buffer> {
-    const bytes = await fsp.readFile(this.blobPath(digest));
+    const bytes = await fsp.readFile(this.blobPath(digest)).catch((err: unknown) => { throw this.missing(image, digest, err); });
     await this.check(image, digest, `sha256:${createHash('sha256').update(bytes).digest('hex')}`);
     return bytes;
   }
@@ -129,7 +150,11 @@ export class ImageStore {
   /** Verifies a (large) blob on disk against its digest without reading it into memory. */
   async verifyBlob(image: string, digest: string): Promise<void> {
     const hash = createHash('sha256');
-    for await (const chunk of fs.createReadStream(this.blobPath(digest))) hash.update(chunk as Buffer);
+    try {
+      for await (const chunk of fs.createReadStream(this.blobPath(digest))) hash.update(chunk as Buffer);
+    } catch (err) {
+      throw this.missing(image, digest, err);
+    }
     await this.check(image, digest, `sha256:${hash.digest('hex')}`);
   }
 
@@ -193,28 +218,44 @@ export class ImageStore {
   }
 
   /**
-   * Deletes every blob no record names (and temp files left by a process that died), except blobs
-   * this process is writing. Returns what was removed.
+   * Deletes every blob that no record and no live lease names, except blobs this process is writing;
+   * removes the leases of dead processes and temp files left by a process that died. Returns what was removed.
+   *
+   * Order matters against pulls in other processes: a GC marker is written first (a pull that finds
+   * a stored blob waits until no GC runs before it counts on it); the blobs are listed before leases
+   * are read (a blob renamed into place was leased before), and leases before records (a pull
+   * releases its lease only once its record is written).
    */
   async gc(opts: { tmpOlderThanMs?: number } = {}): Promise<{ blobs: string[]; bytes: number }> {
-    const keep = new Set<string>(this.inFlight);
-    for (const r of await this.listRecords()) for (const b of r.blobs) keep.add(b);
-    const removed: string[] = [];
-    let bytes = 0;
-    for (const f of fs.existsSync(this.blobDir) ? await fsp.readdir(this.blobDir) : []) {
-      const digest = `sha256:${f}`;
-      if (keep.has(digest)) continue;
-      const p = path.join(this.blobDir, f);
-      bytes += (await fsp.stat(p)).size;
-      await fsp.rm(p, { force: true });
-      removed.push(digest);
+    await this.dirs();
+    const done = await this.leases.gcMarker();
+    try {
+      const candidates = await fsp.readdir(this.blobDir);
+      const keep = new Set<string>(this.inFlight);
+      for (const l of await this.leases.live('pull', true)) for (const b of l.blobs) keep.add(b);
+      for (const r of await this.listRecords()) for (const b of r.blobs) keep.add(b);
+      await this.leases.live('gc', true);
+      const removed: string[] = [];
+      let bytes = 0;
+      for (const f of candidates) {
+        const digest = `sha256:${f}`;
+        if (keep.has(digest)) continue;
+        const p = path.join(this.blobDir, f);
+        const st = await fsp.stat(p).catch(() => undefined);
+        if (!st) continue;
+        await fsp.rm(p, { force: true });
+        bytes += st.size;
+        removed.push(digest);
+      }
+      const cutoff = Date.now() - (opts.tmpOlderThanMs ?? 3_600_000);
+      for (const f of await fsp.readdir(this.tmpDir)) {
+        const p = path.join(this.tmpDir, f);
+        const st = await fsp.stat(p).catch(() => undefined);
+        if (st && st.mtimeMs < cutoff) await fsp.rm(p, { force: true });
+      }
+      return { blobs: removed, bytes };
+    } finally {
+      await done();
     }
-    const cutoff = Date.now() - (opts.tmpOlderThanMs ?? 3_600_000);
-    for (const f of fs.existsSync(this.tmpDir) ? await fsp.readdir(this.tmpDir) : []) {
-      const p = path.join(this.tmpDir, f);
-      const st = await fsp.stat(p).catch(() => undefined);
-      if (st && st.mtimeMs < cutoff) await fsp.rm(p, { force: true });
-    }
-    return { blobs: removed, bytes };
   }
 }

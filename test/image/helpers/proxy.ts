@@ -14,6 +14,8 @@ export class RegistryProxy {
   stallManifests = false;
   /** Answer every manifest request with this body (an OCI index media type), as a hostile registry could. */
   manifestBody?: string;
+  /** Blob GETs held back until released, by digest (see `hold`). */
+  private readonly held = new Map<string, { reached: () => void; released: Promise<void> }>();
 
   private constructor(private readonly server: http.Server, readonly port: number) {}
 
@@ -29,8 +31,27 @@ export class RegistryProxy {
     return self;
   }
 
+  /**
+   * Holds back the next GET of a blob: `reached` resolves when the request arrives (the pull has stored
+   * what came before it), and the request goes on to the registry once `release()` is called.
+   */
+  hold(digest: string): { reached: Promise<void>; release: () => void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((r) => { reached = r; });
+    this.held.set(digest, { reached, released: new Promise<void>((r) => { release = r; }) });
+    return { reached: arrived, release };
+  }
+
   private forward(targetPort: number, req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = req.url ?? '/';
+    const held = [...this.held].find(([d]) => url.endsWith(`/blobs/${d}`));
+    if (req.method === 'GET' && held) {
+      this.held.delete(held[0]);
+      held[1].reached();
+      void held[1].released.then(() => this.forward(targetPort, req, res));
+      return;
+    }
     if (req.method === 'GET') this.gets.set(url, (this.gets.get(url) ?? 0) + 1);
     if (this.stallManifests && url.includes('/manifests/')) return;
     if (this.manifestBody !== undefined && url.includes('/manifests/')) {
