@@ -1,4 +1,5 @@
 // The wasmpod command line: parses arguments with commander and dispatches to one file per command.
+import { capacityFlags } from './capacity.js';
 import { Command, CommanderError } from 'commander';
 import { runCommand } from './run.js';
 import { registerServerCommands } from './server-commands.js';
@@ -13,8 +14,8 @@ export async function main(argv: string[]): Promise<number> {
     .description('Run Kubernetes pods of WebAssembly (WASI) containers, without root or a container engine')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  imageFlags(program
-    .command('run'))
+  capacityFlags(imageFlags(program
+    .command('run')))
     .description('run the pod in FILE in the foreground; exits with the status of the pod')
     .argument('<file>', 'a Pod manifest, YAML or JSON (ConfigMaps and Secrets may be in the same file)')
     .option('-o, --output <format>', 'print the final PodStatus at the end: json or yaml')

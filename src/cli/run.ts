@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
+import { capacityOption, type CapacityCliOptions } from './capacity.js';
 import { Runtime } from '../runtime.js';
 import { parseManifest } from '../spec/index.js';
 import type { PodStatus } from '../spec/types.js';
@@ -17,7 +18,7 @@ function eventLine(e: PodEvent): string {
   return `wasmpod: ${e.type} ${e.reason} ${obj}: ${e.message}${e.count > 1 ? ` (x${e.count})` : ''}\n`;
 }
 
-export interface RunOptions {
+export interface RunOptions extends CapacityCliOptions {
   output?: string;
   stateDir?: string;
   backoffBase?: string;
@@ -94,6 +95,7 @@ export async function runCommand(file: string, opts: RunOptions, io: Io): Promis
     stateDir: opts.stateDir,
     backoff: backoffBase ? { baseMs: backoffBase, maxMs: backoffBase * 30, resetAfterMs: backoffBase * 60 } : undefined,
     images: imageHttpOptions(opts),
+    capacity: capacityOption(opts),
     // One pod in a one-shot process: pre-warmed workers would only compete with its own for the CPU.
     workerPool: { minIdle: 0 },
   });

@@ -1,11 +1,12 @@
 // `wasmpod serve`: runs the API server until SIGINT or SIGTERM, then stops its pods, keeping their state for the next start.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { capacityOption, type CapacityCliOptions } from './capacity.js';
 import { ApiServer } from '../server/server.js';
 import { imageHttpOptions, type ImageCliOptions } from './images.js';
 import type { Io } from './run.js';
 
-export interface ServeCliOptions extends Pick<ImageCliOptions, 'insecureRegistry' | 'caFile' | 'authfile'> {
+export interface ServeCliOptions extends Pick<ImageCliOptions, 'insecureRegistry' | 'caFile' | 'authfile'>, CapacityCliOptions {
   socket?: string | false;
   listen?: string;
   token?: string;
@@ -54,6 +55,7 @@ export async function serveCommand(opts: ServeCliOptions, io: Io): Promise<numbe
     ...(maxIdle !== undefined ? { workerPool: { minIdle: Math.min(2, maxIdle), maxIdle } } : {}),
     ...(guestsPerWorker !== undefined ? { sharedWorkers: { guestsPerWorker } } : {}),
     images: imageHttpOptions(opts),
+    capacity: capacityOption(opts),
   });
   if (server.socketPath) io.stderr.write(`wasmpod serve: listening on unix:${server.socketPath} (owner only)\n`);
   if (server.url) {

@@ -1,5 +1,6 @@
 // The kubectl-like verbs of the CLI (apply, get, describe, logs, exec, port-forward, delete) and `serve`, registered on the program.
 import type { Command } from 'commander';
+import { capacityFlags } from './capacity.js';
 import { serveCommand } from './serve.js';
 import { imageFlags } from './images.js';
 import { applyCommand, deleteCommand, describeCommand, getCommand } from './kube-verbs.js';
@@ -18,8 +19,8 @@ function client(cmd: Command): Command {
 }
 
 export function registerServerCommands(program: Command, done: (code: number) => void): void {
-  imageFlags(program
-    .command('serve'))
+  capacityFlags(imageFlags(program
+    .command('serve')))
     .description('run the Kubernetes-style API server (kubectl works against it) until SIGINT or SIGTERM')
     .option('--socket <path>', 'unix socket to listen on, owner only (default <state-dir>/wasmpod.sock)')
     .option('--no-socket', 'do not listen on a unix socket')

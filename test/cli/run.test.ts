@@ -182,3 +182,24 @@ t.test('--help lists the commands', async (t) => {
   t.equal(r.status, 0);
   t.match(r.stdout, /run \[options\] <file>/);
 });
+
+t.test('--capacity-memory and --capacity-cpu set what the node offers: a pod asking more is rejected whole', async (t) => {
+  const file = manifest(t, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'big' },
+    spec: { restartPolicy: 'Never', containers: [{ name: 'a', image: EXIT, args: ['a', '0'], resources: { requests: { memory: '64Mi', cpu: '500m' } } }] },
+  });
+  const fits = wasmpod(['run', '--capacity-memory', '128Mi', '--capacity-cpu', '1', file]);
+  t.equal(fits.status, 0, 'a node of 128Mi and 1 CPU admits it');
+  const noMemory = wasmpod(['run', '-o', 'json', '--capacity-memory', '32Mi', file]);
+  t.not(noMemory.status, 0, 'a node of 32Mi does not');
+  const status = JSON.parse(noMemory.stdout.slice(noMemory.stdout.indexOf('{')));
+  t.equal(status.phase, 'Failed');
+  t.equal(status.reason, 'OutOfmemory');
+  t.match(status.message, 'Pod was rejected: Node didn\'t have enough resource: memory');
+  const noCpu = wasmpod(['run', '-o', 'json', '--capacity-cpu', '250m', file]);
+  t.equal(JSON.parse(noCpu.stdout.slice(noCpu.stdout.indexOf('{'))).reason, 'OutOfcpu', 'nor a node of 250m');
+  const bad = wasmpod(['run', '--capacity-memory', 'lots', file]);
+  t.equal(bad.status, 1);
+  t.match(bad.stderr, /--capacity-memory "lots": quantities must match/, 'a bad quantity names the flag and the value');
+  t.match(wasmpod(['run', '--capacity-cpu', '0', file]).stderr, '--capacity-cpu must be more than zero');
+});
