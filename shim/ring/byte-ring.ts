@@ -80,9 +80,11 @@ export class ByteRing {
    * Powers of two keep positions right across the 2^32 wrap of the free-running counters.
    */
   static create(capacity: number, maxCapacity = capacity): ByteRing {
-    const sab = maxCapacity > capacity
-      ? new SharedArrayBuffer(HEADER_BYTES + capacity, { maxByteLength: HEADER_BYTES + maxCapacity })
-      : new SharedArrayBuffer(HEADER_BYTES + capacity);
+    // Always growable, even when it may not grow: V8 maps a growable buffer's pages itself and unmaps them when
+    // it is collected, where a fixed one comes from malloc. Rings of 64 KiB and more, made and dropped by every
+    // container run and connection, otherwise fragment malloc's heap and keep a busy server's memory at its
+    // peak after the load (bench/RESULTS.md, `wasmpod serve` under load).
+    const sab = new SharedArrayBuffer(HEADER_BYTES + capacity, { maxByteLength: HEADER_BYTES + maxCapacity });
     new Int32Array(sab, 0, HEADER_WORDS)[CAP] = capacity;
     liveRings++;
     ringCollected.register(sab, undefined);
