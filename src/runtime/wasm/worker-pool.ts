@@ -63,6 +63,8 @@ export class WorkerPool {
   private shrinkTimer?: NodeJS.Timeout;
   /** Set once a worker has been ready: misses before that are the cold start, not demand outrunning the pool. */
   private warmed = false;
+  /** Takes whose worker is still loading the shim: refills wait for them (see take). */
+  private coldTakes = 0;
   private readonly counts = { spawned: 0, taken: 0, misses: 0, grown: 0, retired: 0, reused: 0 };
 
   constructor(readonly resourceLimits: ResourceLimits, opts: WorkerPoolOptions = {}) {
@@ -116,7 +118,19 @@ export class WorkerPool {
     worker.ref();
     worker.postMessage(start, transferList);
     this.lent.set(worker, Date.now());
-    this.refill();
+    if (!standby?.ready) {
+      // A cold take (a fresh Runtime, or a burst): the workers started to refill the pool would compete for the
+      // CPU with the one this container waits for, so the refill waits until it has loaded and reported.
+      this.coldTakes++;
+      const loaded = (): void => {
+        worker.off('message', loaded);
+        worker.off('exit', loaded);
+        if (--this.coldTakes === 0) this.refill();
+      };
+      worker.on('message', loaded);
+      worker.on('exit', loaded);
+    }
+    if (this.coldTakes === 0) this.refill();
     return worker;
   }
 
