@@ -24,6 +24,13 @@ export interface ContainerConfig {
   argv: string[];
   env: string[];
   mounts: MountSpec[];
+  /**
+   * Mounts whose host path lies below the root of a volume of the pod (a subPath, or a hostPath inside another
+   * volume): a container holding that volume could swap the path for a symlink out of it (CVE-2017-1002101), so
+   * a backend whose host follows host paths (Linux) resolves `rel` beneath `root` again, without following
+   * symlinks, at every start of the container.
+   */
+  beneath?: BeneathMount[];
   /** Open a stdin stream the embedder can write to (spec `stdin: true`). */
   stdin: boolean;
   /** resources.limits.memory in bytes: the guest cannot grow past it; hitting it ends the container OOMKilled. */
@@ -35,6 +42,17 @@ export interface ContainerConfig {
   cpuLimitMillis?: number;
   /** resources.requests.cpu in millicores: a relative CPU weight where the backend has cgroups. */
   cpuRequestMillis?: number;
+}
+
+/** A mount of `ContainerConfig.mounts` (at index `mount`) whose host path is `rel` (no symlinks, no "..") below `root`. */
+export interface BeneathMount {
+  mount: number;
+  /** The real path of the volume root (trusted: the pod's own directory, or the hostPath the pod names). */
+  root: string;
+  rel: string;
+  /** The volumeMount's volume name and subPath, for messages. */
+  volume: string;
+  subPath?: string;
 }
 
 export interface ExitInfo {

@@ -28,3 +28,13 @@ export class OciRuntimeError extends WasmpodError {
 export class MountError extends WasmpodError {
   readonly code = 'ERR_MOUNT';
 }
+
+/**
+ * A subPath (or a hostPath inside another volume of the pod) no longer resolves inside its volume without
+ * following a symlink when its container starts: it was swapped (CVE-2017-1002101). The container is not
+ * started; the kubelet reports this as CreateContainerConfigError.
+ */
+export class SubPathRefusedError extends WasmpodError {
+  readonly code = 'ERR_SUBPATH';
+  readonly reason = 'CreateContainerConfigError';
+}

@@ -78,6 +78,8 @@ export class LinuxContainer implements SandboxContainer {
    * @param cgroup the container's cgroup, read for OOM kills before runc deletes it
    * @param killAll SIGKILL every process of the container's cgroup (`kill --all`); without cgroups (rootless,
    *   not delegated) only its init, which takes down its pid namespace (or, shared, leaves them to the pause process)
+   * @param releaseStaging ends what holds the staging of its subPath mounts (rootless: the mount namespace it
+   *   joins), once its process exists or its run is over
    */
   constructor(
     readonly id: string,
@@ -87,6 +89,7 @@ export class LinuxContainer implements SandboxContainer {
     private readonly oci: OciRuntime,
     private readonly cgroup: Cgroup,
     private readonly killAll = true,
+    private readonly releaseStaging: () => void = () => undefined,
   ) {
     this.files = bundleFiles(dir);
     this.idScheme = path.basename(oci.binary);
@@ -168,6 +171,8 @@ export class LinuxContainer implements SandboxContainer {
     // runc writes the pid file once the container's process exists, just before it runs the entry point.
     while (this.live && !this.detached && !fs.existsSync(f.pid)) await sleep(5);
     const started = fs.existsSync(f.pid);
+    // The container's process has joined its mount namespace (or never will): the staging holder may go.
+    this.releaseStaging();
     if (started && !this.detached) hooks.onStarted();
     const rc = this.detached ? 'detached' : await Promise.race([code, detached]);
     for (const t of tails) t.close();
@@ -183,6 +188,7 @@ export class LinuxContainer implements SandboxContainer {
     // A detached container is left running for the runtime that re-adopts it.
     if (this.detached) return Promise.resolve();
     this.cleaned ??= (async () => {
+      this.releaseStaging();
       await this.oci.delete(this.id);
       await unmountAll(this.dir);
       removeTree(this.dir);
@@ -200,6 +206,7 @@ export class LinuxContainer implements SandboxContainer {
    */
   detach(): void {
     this.detached = true;
+    this.releaseStaging();
     this.monitor?.stdin?.destroy();
     this.monitor?.unref();
     clearInterval(this.followTimer);

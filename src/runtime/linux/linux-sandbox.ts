@@ -21,6 +21,7 @@ import { publishLinuxPorts, wantedPorts, type LinuxPublish } from './publish.js'
 import type { Duplex } from 'node:stream';
 import { linuxPlatform } from './oci-layout.js';
 import { removeTree } from './remove-tree.js';
+import { defaultSubPathHelper, stageSubPaths, type StagedMounts } from './subpath.js';
 
 /** What the backend gives each sandbox. */
 export interface SandboxContext {
@@ -31,6 +32,8 @@ export interface SandboxContext {
   /** The runtime's state directory: the image store, and unpacked OCI layouts under `linux/rootfs`. */
   stateDir: string;
   pauseBinary: string;
+  /** The subPath helper (pause/subpath.c); its committed build by default. */
+  subPathHelper?: string;
   podPidsLimit: number;
   shmBytes: number;
   /** Rootless: the uid and gid the pods' user namespaces map to root. */
@@ -184,16 +187,23 @@ export class LinuxPodSandbox implements PodSandbox {
     const dir = path.join(this.dir, 'containers', id);
     const cgroupsPath = `${podCgroupPath(this.id)}/${id}`;
     fs.mkdirSync(dir, { recursive: true });
+    let staged: StagedMounts | undefined;
     try {
+      // Mounts below a volume root are resolved now, at each start, without following symlinks (subpath.ts).
+      const userns = this.share.userns ? `/proc/${this.share.pausePid}/ns/user` : undefined;
+      staged = await stageSubPaths(this.ctx.subPathHelper ?? defaultSubPathHelper(), config, dir, userns);
       const root = this.share.userns ? overlayRootDirs(rootfs, dir) : { path: await mountOverlayRoot(rootfs, dir) };
-      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(ociConfig(config, root, cgroupsPath, this.share), null, 1));
+      const oci = ociConfig({ ...config, mounts: staged.mounts }, root, cgroupsPath, this.share, staged.mountNs);
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(oci, null, 1));
+      // The record keeps the volumes' host paths: a later run (or a re-adopting runtime) stages them again.
       saveContainerRecord(dir, this.dir, { config, imageID });
     } catch (err) {
+      staged?.release();
       await unmountAll(dir);
       removeTree(dir);
       throw err;
     }
-    const c = new LinuxContainer(id, config, imageID, dir, this.ctx.oci, this.ctx.cgroups.cgroup(cgroupsPath), this.share.cgroups);
+    const c = new LinuxContainer(id, config, imageID, dir, this.ctx.oci, this.ctx.cgroups.cgroup(cgroupsPath), this.share.cgroups, staged.release);
     this.containers.add(c);
     return c;
   }

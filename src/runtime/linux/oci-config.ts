@@ -89,8 +89,10 @@ function usernsConfig(s: SandboxShare): Record<string, unknown> {
 /**
  * The whole config.json of a container whose root filesystem is `root` and cgroup `cgroupsPath`; without
  * cgroups (rootless, not delegated) neither a cgroupsPath nor resources, which runc would fail to apply.
+ * `mountNs` (rootless, with subPath mounts): the mount namespace holding their staging mounts, joined instead of
+ * a new one (see subpath.ts).
  */
-export function ociConfig(c: ContainerConfig, root: ContainerRoot, cgroupsPath: string, s: SandboxShare): Record<string, unknown> {
+export function ociConfig(c: ContainerConfig, root: ContainerRoot, cgroupsPath: string, s: SandboxShare, mountNs?: string): Record<string, unknown> {
   const env = c.env.some((e) => e.startsWith('PATH=')) ? c.env : [DEFAULT_PATH, ...c.env];
   const ns = (type: string, kind: string): Record<string, string> => ({ type, path: `/proc/${s.pausePid}/ns/${kind}` });
   return {
@@ -125,7 +127,7 @@ export function ociConfig(c: ContainerConfig, root: ContainerRoot, cgroupsPath: 
         s.sharePid ? ns('pid', 'pid') : { type: 'pid' },
         ...(s.hostNet ? [] : [ns('network', 'net'), ns('uts', 'uts')]),
         ns('ipc', 'ipc'),
-        { type: 'mount' },
+        mountNs ? { type: 'mount', path: mountNs } : { type: 'mount' },
       ],
       ...usernsConfig(s),
       ...(s.cgroups ? { cgroupsPath, resources: ociResources(c, s.swapAccounting) } : {}),
