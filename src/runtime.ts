@@ -160,6 +160,7 @@ export class Runtime {
     try {
       const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
       for (const c of all) configs.set(c.name, containerConfig(pod, c, volumes));
+      sandbox.keepConfigs?.([...configs.values()]);
       // Local modules are checked now; remote images are pulled by their container loops, as the kubelet pulls.
       const local = all.filter((c) => !isRemoteImage(c.image));
       const created = await Promise.all(local.map(async (c) => sandbox.createContainer(configs.get(c.name)!)));

@@ -29,7 +29,8 @@ export function mountsOf(pod: Pod, c: Container): MountSpec[] {
   const volumes = new Map((pod.spec.volumes ?? []).map((v) => [v.name, v]));
   return (c.volumeMounts ?? []).map((m) => {
     const v = volumes.get(m.name)!;
-    return { mountPath: m.mountPath, hostPath: v.hostPath!.path, readOnly: m.readOnly === true };
+    if (!v.hostPath) throw new Error(`container "${c.name}": volume "${m.name}" has no host path without the pod's volumes`);
+    return { mountPath: m.mountPath, hostPath: v.hostPath.path, readOnly: m.readOnly === true };
   });
 }
 

@@ -130,6 +130,11 @@ export interface PodSandbox {
   remove(): Promise<void>;
   /** Keeps the pod's status where a runtime re-adopting the sandbox finds it (a backend whose pods outlive it). */
   saveStatus?(status: PodStatus): void;
+  /**
+   * Keeps every container's config, made when the pod starts, where a re-adopting runtime finds it: a container
+   * not created yet (its image still pulling) is created from it later, with the volumes made for the pod.
+   */
+  keepConfigs?(configs: ContainerConfig[]): void;
   /** Leaves the pod running and stops following it (its containers' runs end `Detached`), for a later runtime to re-adopt. */
   detach?(): Promise<void>;
 }

@@ -121,4 +121,33 @@ else {
     t.equal(now.containerID, byName(before, 'c').containerID, 'the same container');
     await again.delete();
   });
+
+  t.test('a container not created yet (its image still pulling) keeps its config with the pod\'s volumes for the runtime that re-adopts the pod', async (t) => {
+    const first = runtime();
+    const pod = await first.runPod({
+      metadata: { name: 'pulling' },
+      spec: {
+        terminationGracePeriodSeconds: 1, volumes: [{ name: 'data', emptyDir: {} }],
+        containers: [
+          { name: 'a', image: R, command: ['sh', '-c', 'exec sleep 1000'] },
+          // Nothing listens there: the pull fails and backs off, so the container is never created.
+          { name: 'b', image: '127.0.0.1:9/none/app:1', volumeMounts: [{ name: 'data', mountPath: '/data', subPath: 'b' }] },
+        ],
+      },
+    });
+    await until(pod, (s) => byName(s, 'a').state?.running !== undefined && /ErrImagePull|ImagePullBackOff/.test(byName(s, 'b').state?.waiting?.reason ?? ''));
+    const [s] = sandboxes(first);
+    const kept = JSON.parse(fs.readFileSync(path.join(s!.dir, 'configs', 'b.json'), 'utf8'));
+    t.equal(kept.mounts.length, 1, 'b\'s config is kept before b is created');
+    t.match(kept.mounts[0].hostPath, /\/b$/, 'with the subPath of the pod\'s emptyDir');
+    t.ok(fs.existsSync(kept.mounts[0].hostPath), 'made for the pod');
+    await first.close({ keepLinuxPods: true });
+    const second = runtime();
+    t.teardown(() => second.close());
+    const [again] = await second.adopt();
+    t.equal(again?.uid, pod.uid, 'the pod is re-adopted');
+    await until(again!, (st) => /ErrImagePull|ImagePullBackOff/.test(byName(st, 'b').state?.waiting?.reason ?? ''));
+    t.ok(byName(again!.status, 'a').state?.running, 'a runs on, b goes on pulling');
+    await again!.delete();
+  });
 }

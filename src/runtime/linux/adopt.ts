@@ -28,15 +28,22 @@ interface ContainerRecord {
  */
 export function saveContainerRecord(bundle: string, sandboxDir: string, r: ContainerRecord): void {
   fs.writeFileSync(path.join(bundle, CONTAINER_FILE), JSON.stringify(r));
-  fs.mkdirSync(path.join(sandboxDir, 'configs'), { recursive: true });
-  fs.writeFileSync(path.join(sandboxDir, 'configs', `${encodeURIComponent(r.config.name)}.json`), JSON.stringify(r.config));
+  saveConfig(sandboxDir, r.config);
+}
+
+/** Keeps a container's config in the sandbox's `configs/`, by name (written whole, then renamed). */
+export function saveConfig(sandboxDir: string, config: ContainerConfig): void {
+  const file = path.join(sandboxDir, 'configs', `${encodeURIComponent(config.name)}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(config));
+  fs.renameSync(`${file}.tmp`, file);
 }
 
 /** The configs saved by saveContainerRecord, by container name. */
 export function savedConfigs(sandboxDir: string): Map<string, ContainerConfig> {
   const dir = path.join(sandboxDir, 'configs');
   const out = new Map<string, ContainerConfig>();
-  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.json')) : []) {
     const c = readJson<ContainerConfig>(path.join(dir, f));
     if (c) out.set(c.name, c);
   }

@@ -15,7 +15,7 @@ import { LIMITS_NOT_APPLIED, checkRootfsOwner, limitsNotAppliedMessage } from '.
 import { resolveRootfs } from './rootfs.js';
 import { processStart, thisOwner, writeSandboxState, type SandboxState } from './sandbox-state.js';
 import type { PodStatus } from '../../spec/types.js';
-import { adoptBundles, sandboxShare, saveContainerRecord, savedConfigs, STATUS_FILE } from './adopt.js';
+import { adoptBundles, sandboxShare, saveConfig, saveContainerRecord, savedConfigs, STATUS_FILE } from './adopt.js';
 import { dialNetns } from './netns-dial.js';
 import { publishLinuxPorts, wantedPorts, type LinuxPublish } from './publish.js';
 import type { Duplex } from 'node:stream';
@@ -103,6 +103,10 @@ export class LinuxPodSandbox implements PodSandbox {
     } catch {
       // The sandbox is being removed.
     }
+  }
+
+  keepConfigs(configs: ContainerConfig[]): void {
+    for (const c of configs) saveConfig(this.dir, c);
   }
 
   /**
