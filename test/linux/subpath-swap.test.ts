@@ -21,7 +21,7 @@ else {
   /** The victim: shows what its subPath holds, then exits 0 (restartPolicy Always restarts it). */
   const victim = (volume: string, subPath: string, mountPath = '/data'): Record<string, unknown> => ({
     name: 'victim', image: R, volumeMounts: [{ name: volume, mountPath, subPath }],
-    command: ['sh', '-c', `touch ${mountPath}/ran 2>/dev/null; echo "run: $(ls ${mountPath} | tr '\\n' ' ')"; cat ${mountPath}/passwd ${mountPath}/file 2>/dev/null; sleep 0.3`],
+    command: ['sh', '-c', `touch ${mountPath}/ran 2>/dev/null; echo "run: $(ls ${mountPath} | tr '\\n' ' ')"; touch ${mountPath}/shown 2>/dev/null; cat ${mountPath}/passwd ${mountPath}/file 2>/dev/null; sleep 0.3`],
   });
   const waitingReason = (s: PodStatus): string | undefined => s.containerStatuses?.find((c) => c.name === 'victim')?.state?.waiting?.reason;
   /** Waits until the victim's start is refused, or it shows the host's file (the attack worked): the status then. */
@@ -40,7 +40,7 @@ else {
           containers: [
             victim('v', 'sub'),
             { name: 'attacker', image: R, volumeMounts: [{ name: 'v', mountPath: '/v' }], command: ['sh', '-c',
-              `while [ ! -e /v/sub/ran ]; do sleep 0.05; done; rm -rf /v/sub; ln -s ${target} /v/sub; echo swapped; exec sleep 1000`] },
+              `while [ ! -e /v/sub/shown ]; do sleep 0.05; done; rm -rf /v/sub; ln -s ${target} /v/sub; echo swapped; exec sleep 1000`] },
           ],
         },
       });
@@ -80,7 +80,7 @@ else {
         containers: [
           victim('h', 'sub'),
           { name: 'attacker', image: R, volumeMounts: [{ name: 'h', mountPath: '/v' }], command: ['sh', '-c',
-            'while [ ! -e /v/sub/ran ]; do sleep 0.05; done; mv /v/sub /v/old; ln -s ../etc /v/sub; echo swapped; exec sleep 1000'] },
+            'while [ ! -e /v/sub/shown ]; do sleep 0.05; done; mv /v/sub /v/old; ln -s ../etc /v/sub; echo swapped; exec sleep 1000'] },
         ],
       },
     });
@@ -142,9 +142,9 @@ else {
         volumes: [{ name: 'v', emptyDir: {} }],
         containers: [
           { name: 'victim', image: ${JSON.stringify(rootfs)}, volumeMounts: [{ name: 'v', mountPath: '/data', subPath: 'a/sub' }],
-            command: ['sh', '-c', 'touch /data/ran; echo "run: $(ls /data | tr "\\n" " ")"; cat /data/passwd /data/file 2>/dev/null; sleep 0.3'] },
+            command: ['sh', '-c', 'touch /data/ran; echo "run: $(ls /data | tr "\\n" " ")"; touch /data/shown; cat /data/passwd /data/file 2>/dev/null; sleep 0.3'] },
           { name: 'attacker', image: ${JSON.stringify(rootfs)}, volumeMounts: [{ name: 'v', mountPath: '/v' }], command: ['sh', '-c',
-            'while [ ! -e /v/a/sub/ran ]; do sleep 0.05; done; rm -rf /v/a/sub; ln -s ../../../../../../../../../../../../../../etc /v/a/sub; echo swapped; exec sleep 1000'] },
+            'while [ ! -e /v/a/sub/shown ]; do sleep 0.05; done; rm -rf /v/a/sub; ln -s ../../../../../../../../../../../../../../etc /v/a/sub; echo swapped; exec sleep 1000'] },
         ] } });
       let out = '';
       pod.on('output', (e) => { if (e.container === 'victim') out += e.chunk; });
