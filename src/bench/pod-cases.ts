@@ -1,7 +1,10 @@
 // wasmpod's own timings on one backend: cold and warm start of an idle two-container pod, the web server +
 // client pod to its first response, and the hello pod run to completion. Each returns samples in ms.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { Runtime } from '../runtime.js';
-import { benchPod, type BackendName, type PodKind } from './fixtures.js';
+import { benchPod, MODULES, type BackendName, type PodKind } from './fixtures.js';
 import { allRunning, deletePod, firstOutput, succeeded, within, type BenchEnv } from './env.js';
 import { now, sleep } from './stats.js';
 
@@ -68,4 +71,51 @@ export function helloOnce(rt: Runtime, env: BenchEnv, backend: BackendName): Pro
 export async function helloToCompletion(env: BenchEnv, backend: BackendName): Promise<number[]> {
   const rt = env.runtime(backend);
   return rounds(env.opts.warmup, env.opts.iterations, () => helloOnce(rt, env, backend));
+}
+
+/**
+ * A copy of `module` that no cache has seen: a custom section of random bytes appended (a new digest, the
+ * same code). Returns its path.
+ */
+export function unseenModule(module: string, dir: string): string {
+  const name = Buffer.from('wasmpod-bench');
+  const payload = Buffer.concat([Buffer.from([name.length]), name, randomBytes(16)]);
+  const out = path.join(dir, `unseen-${randomBytes(6).toString('hex')}.wasm`);
+  fs.writeFileSync(out, Buffer.concat([fs.readFileSync(module), Buffer.from([0, payload.length]), payload]));
+  return out;
+}
+
+/**
+ * The issue's cold start: the first use of a module on the warm Runtime (workers pre-warmed, the module never
+ * compiled): runPod to both containers Running. `compile` is that module's compile time alone
+ * (WebAssembly.compile of the same bytes in this thread, timed before the pod), to set the start against.
+ */
+export async function firstUseStart(env: BenchEnv, backend: BackendName): Promise<{ start: number[]; compile: number[] }> {
+  const rt = env.runtime(backend);
+  const start: number[] = [];
+  const compile: number[] = [];
+  for (let i = 0; i < env.opts.warmup + env.opts.coldIterations; i++) {
+    const module = unseenModule(MODULES.sleep, env.tmp);
+    const t0 = now();
+    await WebAssembly.compile(unseenBytes(module));
+    const c = now() - t0;
+    const pod = benchPod('idle', backend, env.name('first-use'));
+    for (const ctr of (pod['spec'] as { containers: { image: string }[] }).containers) ctr.image = module;
+    const t1 = now();
+    const handle = await rt.runPod(pod);
+    await allRunning(handle);
+    const ms = now() - t1;
+    await deletePod(handle);
+    fs.rmSync(module, { force: true });
+    if (i >= env.opts.warmup) { start.push(ms); compile.push(c); }
+    await sleep(WARM_GAP_MS);
+  }
+  return { start, compile };
+}
+
+/** The bytes of `module` made unseen again (the timed compile must not warm V8's cache for the pod's). */
+function unseenBytes(module: string): Buffer {
+  const bytes = fs.readFileSync(module);
+  bytes[bytes.length - 1] ^= 0xff;
+  return bytes;
 }

@@ -31,7 +31,7 @@ t.test('the JSON report has every measurement, ordered percentiles and positive 
   t.ok(r.machine.nproc > 0 && r.machine.node === process.version, 'machine');
   t.ok(r.options.quick);
   const ids = r.groups.map((g) => g.id);
-  t.same(ids, ['start-cold', 'start-warm', 'web', 'hello', 'churn-c1', 'churn-c4', 'density-pods', 'density-memory',
+  t.same(ids, ['start-cold', 'start-first-use', 'start-warm', 'web', 'hello', 'churn-c1', 'churn-c4', 'density-pods', 'density-memory',
     'loopback-throughput', 'loopback-latency']);
   for (const g of r.groups) {
     const wasm = g.series.find((s) => s.name === 'wasmpod wasm');
