@@ -1,0 +1,47 @@
+// `wasmpod serve` runs on jemalloc where the system has it: re-executed in place (same pid) on a Node with
+// process.execve, or preloaded by whoever starts it; WASMPOD_ALLOCATOR=system keeps glibc's malloc.
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { jemallocPath } from '../../dist/src/cli/allocator.js';
+import { ROOT, until } from '../helpers/server.js';
+
+const BIN = path.join(ROOT, 'bin/wasmpod.js');
+const lib = jemallocPath();
+const canExec = typeof (process as unknown as { execve?: unknown }).execve === 'function';
+
+/** Starts `wasmpod serve` with `env` added; resolves once it listens, with what it said and the process. */
+async function serve(t: { teardown(f: () => void): void }, env: Record<string, string>) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-alloc-'));
+  const child = spawn(process.execPath, [BIN, 'serve', '--state-dir', dir], { env: { ...process.env, ...env } });
+  t.teardown(() => { child.kill('SIGKILL'); fs.rmSync(dir, { recursive: true, force: true }); });
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => { err += c; });
+  await until('the server to listen', () => err.includes('listening on unix:'), 30_000);
+  const maps = fs.readFileSync(`/proc/${child.pid}/maps`, 'utf8');
+  return { child, err, maps, lock: fs.readFileSync(path.join(dir, 'serve.lock'), 'utf8') };
+}
+
+t.test('serve re-executes itself on jemalloc, keeping its pid', { skip: !lib ? 'libjemalloc is not installed' : !canExec ? `Node ${process.version} has no process.execve` : false }, async (t) => {
+  const { child, err, maps, lock } = await serve(t, { WASMPOD_ALLOCATOR: '' });
+  t.match(err, 'wasmpod serve: memory allocator: jemalloc\n');
+  t.match(maps, /libjemalloc\.so/, 'jemalloc is mapped in the server');
+  t.equal(lock, `${child.pid}\n`, 'the server is the process that was started (the lock holds its pid)');
+  child.kill('SIGKILL');
+  const [, signal] = await new Promise<[number | null, string | null]>((r) => child.once('exit', (c, s) => r([c, s])));
+  t.equal(signal, 'SIGKILL', 'killing that pid kills the server');
+});
+
+t.test('WASMPOD_ALLOCATOR=system keeps the system malloc', { skip: process.platform !== 'linux' ? 'Linux only' : false }, async (t) => {
+  const { err, maps } = await serve(t, { WASMPOD_ALLOCATOR: 'system' });
+  t.match(err, 'wasmpod serve: memory allocator: system\n');
+  t.notMatch(maps, /libjemalloc\.so/);
+});
+
+t.test('a server started with jemalloc preloaded says so (Node 20: LD_PRELOAD)', { skip: !lib ? 'libjemalloc is not installed' : false }, async (t) => {
+  const { err, maps } = await serve(t, { LD_PRELOAD: lib!, WASMPOD_ALLOCATOR: 'system' });
+  t.match(err, 'wasmpod serve: memory allocator: jemalloc\n');
+  t.match(maps, /libjemalloc\.so/);
+});
