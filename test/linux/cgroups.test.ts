@@ -21,13 +21,17 @@ const read = (p: string): string => fs.readFileSync(p, 'utf8');
 
 t.test('v2: controllers handed down, limits written, OOM kills counted', async (t) => {
   const root = tree({ 'cgroup.controllers': 'cpuset cpu io memory pids', 'svc/cgroup.controllers': 'cpu memory pids' });
-  const d = detectCgroups(root, '0::/svc\n');
+  const d = detectCgroups(root, '0::/svc/session.scope\n');
   t.equal(d.version, 2, 'a root with cgroup.controllers is the unified hierarchy');
   t.ok(d instanceof CgroupV2Driver);
   const pod = d.cgroup('wasmpod/p1');
-  t.same(pod.dirs, [path.join(root, 'svc/wasmpod/p1')], 'nested under this process\'s own cgroup');
+  // runc (fs2/defaultpath.go) puts the containers' relative cgroupsPath `wasmpod/p1/CID` below the parent of its own
+  // cgroup, which holds processes (a v2 inner cgroup with processes cannot enable controllers): the pod cgroup must be there too.
+  t.same(pod.dirs, [path.join(root, 'svc/wasmpod/p1')], 'nested under the parent of this process\'s own cgroup, where runc puts the containers');
+  t.same(new CgroupV2Driver(root, '0::/\n').cgroup('wasmpod/p1').dirs, [path.join(root, 'wasmpod/p1')], 'at the root, below the root');
   pod.create();
   t.equal(read(path.join(root, 'svc/cgroup.subtree_control')), '+memory +cpu +pids', 'the parent enables the controllers for its children');
+  t.notOk(fs.existsSync(path.join(root, 'svc/session.scope/cgroup.subtree_control')), 'nothing is asked of the cgroup holding this process');
   pod.apply({ memoryBytes: 64 << 20, cpuQuotaUs: 50_000, cpuShares: 1024, pids: 100 });
   const dir = pod.dirs[0]!;
   t.equal(read(path.join(dir, 'memory.max')), String(64 << 20));

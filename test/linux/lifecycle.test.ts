@@ -47,9 +47,25 @@ else {
       metadata: { name: 'crasher' },
       spec: { containers: [{ name: 'c', image: R, command: ['sh', '-c', 'echo run; exit 3'] }] },
     });
-    const s = await until(pod, (x) => (x.containerStatuses![0]!.restartCount ?? 0) >= 2);
+    // Each back-off as announced (the waiting message) and as waited: from entering CrashLoopBackOff to the next run.
+    const waits: { delay: string; from: number; ran?: number }[] = [];
+    const watch = (x: typeof pod.status): void => {
+      const c = x.containerStatuses![0]!;
+      const w = c.state!.waiting;
+      const last = waits.at(-1);
+      if (w?.reason === 'CrashLoopBackOff' && (!last || last.ran !== undefined)) waits.push({ delay: /back-off (\S+)/.exec(w.message ?? '')?.[1] ?? '?', from: Date.now() });
+      else if (!w && last && last.ran === undefined) last.ran = Date.now();
+    };
+    pod.on('status', watch);
+    // Runs 1 and 2 (the first crash restarts at once), then back-offs of 200, 400 and 800 ms before runs 3, 4 and 5.
+    const s = await until(pod, (x) => (x.containerStatuses![0]!.restartCount ?? 0) >= 4);
+    pod.off('status', watch);
     t.equal(s.containerStatuses![0]!.lastState!.terminated!.exitCode, 3, 'the last run exited 3');
     t.ok(pod.events.some((e) => e.reason === 'BackOff'), 'a BackOff event was recorded');
+    t.same(waits.slice(0, 3).map((w) => w.delay), ['200ms', '400ms', '800ms'], 'the back-off doubles from the base');
+    for (const w of waits.slice(0, 3)) {
+      t.ok(w.ran !== undefined && w.ran - w.from >= Number.parseInt(w.delay, 10) - 50, `the container waited out its ${w.delay} back-off (${w.ran! - w.from} ms)`);
+    }
     const waiting = await until(pod, (x) => x.containerStatuses![0]!.state!.waiting?.reason === 'CrashLoopBackOff');
     t.match(waiting.containerStatuses![0]!.state!.waiting!.message, /back-off \d/);
     t.match(pod.logs('c', { previous: true }), 'run', 'the previous run\'s log is kept');

@@ -49,9 +49,11 @@ else {
     const status = pod.status.containerStatuses!;
     t.match(status[0]!.containerID, /^runc:\/\/wp[0-9a-f]+-httpd-/, 'container IDs name the OCI runtime');
     t.match(pod.logs('sidecar'), 'hello from httpd', 'the sidecar\'s output is in its CRI log file');
+    const t0 = Date.now();
     const final = await pod.delete();
     // busybox httpd runs as pid 1 of its namespace without a SIGTERM handler, so the kernel ignores SIGTERM: SIGKILL after the grace period.
     t.equal(final.containerStatuses![0]!.state!.terminated!.exitCode, 137);
+    t.ok(Date.now() - t0 >= 450, `SIGKILL came only after the 5 s (500 ms here) grace period (${Date.now() - t0} ms)`);
   });
 
   t.test('shareProcessNamespace: the containers share the pause process\'s pid namespace and see each other', async (t) => {

@@ -48,6 +48,33 @@ else {
     await t.rejects(get(hostPort), { code: 'ECONNREFUSED' }, 'the host port is closed with the pod');
   });
 
+  t.test('--publish (runPod\'s publish) reaches the pod; a client that half-closes after its request still gets the answer', async (t) => {
+    const hostPort = await freePort();
+    const pod = await rt.runPod({
+      metadata: { name: 'published-extra' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{
+          name: 'httpd', image: R, command: ['httpd', '-f', '-p', '8080', '-h', '/www'],
+          readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+        }],
+      },
+    }, { publish: [{ hostPort, containerPort: 8080 }] });
+    await until(pod, (x) => x.containerStatuses![0]!.ready === true);
+    t.equal(await get(hostPort), '200 hello from httpd\n', 'a host client reaches the pod through the published port');
+    // As `nc -N` or `printf ... | socat` do: the request, then shutdown(SHUT_WR); the answer must still come back.
+    const answer = await new Promise<string>((resolve, reject) => {
+      let body = '';
+      const sock = net.connect(hostPort, '127.0.0.1', () => sock.end('GET /index.html HTTP/1.0\r\n\r\n'));
+      sock.on('data', (c) => { body += c; });
+      sock.on('end', () => resolve(body));
+      sock.on('error', reject);
+    });
+    t.match(answer, /^HTTP\/1\.[01] 200 [^]*\r\n\r\nhello from httpd\n$/, 'the whole answer arrives after the client\'s half-close');
+    await pod.delete();
+    await t.rejects(get(hostPort), { code: 'ECONNREFUSED' }, 'the published port is closed with the pod');
+  });
+
   t.test('a published port nothing listens on resets the connection; an httpGet probe to it fails', async (t) => {
     const hostPort = await freePort();
     const pod = await rt.runPod({

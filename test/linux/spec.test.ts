@@ -29,3 +29,12 @@ t.test('a Runtime whose default class is linux validates a pod without one as li
   if (why) await t.rejects(rt.runPod(spec), LinuxBackendUnavailableError);
   else await t.rejects(rt.runPod(spec), { code: 'ERR_ROOTFS' });
 });
+
+t.test('a configured OCI runtime that is not an executable file makes the backend unavailable, saying which', { skip: process.platform !== 'linux' && 'Linux only' }, async (t) => {
+  t.equal(linuxBackendUnavailable({ ociRuntime: '/nonexistent/runc' }), 'the configured OCI runtime (ociRuntime) /nonexistent/runc is not an executable file');
+  t.match(linuxBackendUnavailable({ ociRuntime: '/' }) ?? '', /ociRuntime\) \/ is not an executable file/, 'a directory is not one either');
+  const rt = new Runtime({ stateDir: t.testdir(), defaultRuntimeClass: 'linux', linux: { ociRuntime: '/nonexistent/runc' } });
+  t.teardown(() => rt.close());
+  await t.rejects(rt.runPod({ metadata: { name: 'x' }, spec: { containers: [{ name: 'c', image: '/rootfs', command: ['sh'] }] } }),
+    { code: 'ERR_LINUX_UNAVAILABLE', message: /\/nonexistent\/runc is not an executable file/ });
+});

@@ -48,7 +48,16 @@ export function linuxBackendUnavailable(opts: LinuxBackendOptions = {}): string 
     const why = userNamespacesUnavailable();
     if (why) return why;
   }
-  if (!(opts.ociRuntime ?? findOnPath(['runc', 'crun']))) return 'no OCI runtime: install runc or crun, or set ociRuntime';
+  if (opts.ociRuntime !== undefined) {
+    try {
+      fs.accessSync(opts.ociRuntime, fs.constants.X_OK);
+      if (!fs.statSync(opts.ociRuntime).isFile()) throw new Error('not a file');
+    } catch {
+      return `the configured OCI runtime (ociRuntime) ${opts.ociRuntime} is not an executable file`;
+    }
+    return undefined;
+  }
+  if (!findOnPath(['runc', 'crun'])) return 'no OCI runtime: install runc or crun, or set ociRuntime';
   return undefined;
 }
 

@@ -42,7 +42,9 @@ export async function publishLinuxPorts(dial: (port: number) => Promise<Duplex>,
   };
   for (const p of ports) {
     const hostIP = p.hostIP ?? '127.0.0.1';
-    const server = net.createServer((sock) => {
+    // Half-open allowed, as the wasm backend's publishing: a client's shutdown(SHUT_WR) reaches the pod as EOF
+    // (the relay shuts its socket's write side) while the pod's answer still flows back.
+    const server = net.createServer({ allowHalfOpen: true }, (sock) => {
       sockets.add(sock);
       sock.on('close', () => sockets.delete(sock));
       relayInto(sock, () => dial(p.containerPort));

@@ -32,7 +32,7 @@ export interface CgroupDriver {
   readonly version: 1 | 2;
   /** Whether memory+swap can be limited, so a memory limit also forbids swapping. */
   readonly swapAccounting: boolean;
-  /** The cgroup at `relPath` below this process's own cgroup (where runc puts relative cgroupsPaths). */
+  /** The cgroup at `relPath` where runc puts a relative cgroupsPath: below this process's own cgroup (v1), below its parent (v2). */
   cgroup(relPath: string): Cgroup;
 }
 

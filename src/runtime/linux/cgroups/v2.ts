@@ -12,11 +12,14 @@ export class CgroupV2Driver implements CgroupDriver {
 
   /**
    * @param root the unified mount (`/sys/fs/cgroup`, or a fake tree in tests)
-   * @param selfCgroup the text of /proc/self/cgroup (its `0::/path` line)
+   * @param selfCgroup the text of /proc/self/cgroup (its `0::/path` line; cgroups go below that path's parent, as runc's)
    */
   constructor(readonly root: string, selfCgroup: string) {
     const line = selfCgroup.split('\n').find((l) => l.startsWith('0::'));
-    this.own = line ? line.slice(3) : '/';
+    // runc puts a relative cgroupsPath below the *parent* of its own cgroup on v2 (fs2/defaultpath.go: the own
+    // cgroup most probably holds processes, so no controller could be enabled for its children): pod cgroups go
+    // there too, or the containers' cgroups would not be below their pod's.
+    this.own = path.posix.dirname(line ? line.slice(3) || '/' : '/');
   }
 
   cgroup(relPath: string): Cgroup {
