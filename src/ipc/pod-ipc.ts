@@ -61,14 +61,21 @@ export class PodQueue {
     if (bytes.length > this.q.msgsize) throw new IpcError(Errno.MSGSIZE, `send to queue "${this.name}"`);
     if (!(priority >= 0 && priority < MQ_PRIO_MAX)) throw new IpcError(Errno.INVAL, `send to queue "${this.name}"`);
     const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const epoch = this.q.epoch(true);
-      if (this.q.trySend(bytes, priority, EMBEDDER)) return;
-      if (this.q.busy) { await yieldTurn(); continue; }
-      const left = deadline - performance.now();
-      if (timeoutMs <= 0) throw new IpcError(Errno.AGAIN, `send to queue "${this.name}"`);
-      if (left <= 0) throw new IpcError(Errno.TIMEDOUT, `send to queue "${this.name}"`);
-      if (this.q.epoch(true) === epoch) await keepAlive(this.q.waitAsync(true, left), left);
+    let slept = false;
+    try {
+      for (;;) {
+        const epoch = this.q.epoch(true);
+        if (this.q.trySend(bytes, priority, EMBEDDER)) return;
+        if (this.q.busy) { await yieldTurn(); continue; }
+        const left = deadline - performance.now();
+        if (timeoutMs <= 0) throw new IpcError(Errno.AGAIN, `send to queue "${this.name}"`);
+        if (left <= 0) throw new IpcError(Errno.TIMEDOUT, `send to queue "${this.name}"`);
+        slept = true;
+        await keepAlive(this.q.waitAsync(true, epoch, left), left);
+      }
+    } finally {
+      // A wake-up this send took may have been meant for another sleeper too (queue.ts passOn).
+      if (slept) this.q.passOn(false);
     }
   }
 
@@ -76,15 +83,21 @@ export class PodQueue {
   async receive(timeoutMs = Infinity): Promise<{ data: Buffer; priority: number }> {
     const buf = Buffer.allocUnsafe(this.q.msgsize);
     const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const epoch = this.q.epoch(false);
-      const n = this.q.tryReceive(buf, EMBEDDER);
-      if (n >= 0) return { data: Buffer.from(buf.subarray(0, n)), priority: this.q.lastPriority };
-      if (this.q.busy) { await yieldTurn(); continue; }
-      const left = deadline - performance.now();
-      if (timeoutMs <= 0) throw new IpcError(Errno.AGAIN, `receive from queue "${this.name}"`);
-      if (left <= 0) throw new IpcError(Errno.TIMEDOUT, `receive from queue "${this.name}"`);
-      if (this.q.epoch(false) === epoch) await keepAlive(this.q.waitAsync(false, left), left);
+    let slept = false;
+    try {
+      for (;;) {
+        const epoch = this.q.epoch(false);
+        const n = this.q.tryReceive(buf, EMBEDDER);
+        if (n >= 0) return { data: Buffer.from(buf.subarray(0, n)), priority: this.q.lastPriority };
+        if (this.q.busy) { await yieldTurn(); continue; }
+        const left = deadline - performance.now();
+        if (timeoutMs <= 0) throw new IpcError(Errno.AGAIN, `receive from queue "${this.name}"`);
+        if (left <= 0) throw new IpcError(Errno.TIMEDOUT, `receive from queue "${this.name}"`);
+        slept = true;
+        await keepAlive(this.q.waitAsync(false, epoch, left), left);
+      }
+    } finally {
+      if (slept) this.q.passOn(true);
     }
   }
 }

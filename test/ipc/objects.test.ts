@@ -6,7 +6,7 @@ import { Segment } from '../../dist/shim/ipc/segment.js';
 import { RobustList, releaseRobustList } from '../../dist/shim/ipc/robust-list.js';
 import { CallServer } from '../../dist/shim/call-channel.js';
 import {
-  Q_HEADER_WORDS, SLOT_HEADER_BYTES, SLOT_READING, SLOT_WRITING, S_STATE, slotTag,
+  SLOT_READING, SLOT_WRITING, S_STATE, slotTag, slotWord,
 } from '../../dist/shim/ipc/layout.js';
 
 const OWNER = 7;
@@ -37,7 +37,7 @@ t.test('a full queue refuses; the order survives wrap-around of slots', async (t
 /** The slot's state word, written as a worker that died mid-copy would have left it. */
 function tagSlot(sab: SharedArrayBuffer, slot: number, msgsize: number, state: number): void {
   const w = new Int32Array(sab);
-  w[Q_HEADER_WORDS + slot * ((SLOT_HEADER_BYTES + msgsize) / 4) + S_STATE] = state;
+  w[slotWord(2, msgsize, slot) + S_STATE] = state;
 }
 
 t.test('a receiver that died mid-message: the message is queued again; a dead sender: its slot is freed', async (t) => {
@@ -55,6 +55,40 @@ t.test('a receiver that died mid-message: the message is queued again; a dead se
   const buf = Buffer.alloc(8);
   t.equal(buf.toString('utf8', 0, q.tryReceive(buf, OWNER)), 'first');
   t.ok(q.trySend(Buffer.from('x'), 0, OWNER) && q.trySend(Buffer.from('y'), 0, OWNER), 'both slots usable again');
+});
+
+t.test('a message queued again by recovery comes before younger ones of its priority; random priorities keep their order', async (t) => {
+  const sab = createQueueBuffer(2, 8);
+  const q = new MessageQueue(sab);
+  const buf = Buffer.alloc(8);
+  const take = () => { const n = q.tryReceive(buf, OWNER); return n < 0 ? '' : buf.toString('utf8', 0, n); };
+  q.trySend(Buffer.from('b'), 0, OWNER);
+  q.trySend(Buffer.from('c'), 0, OWNER);
+  t.equal(take(), 'b');
+  tagSlot(sab, 0, 8, slotTag(SLOT_READING, 9));   // as if owner 9 had taken "b" and died copying it out
+  q.recover(9);
+  t.equal(take(), 'b', 'the older message first');
+  t.equal(take(), 'c');
+  t.equal(take(), '', 'then nothing');
+
+  // Against a model: the oldest message of the highest priority, whatever the mix of sends and receives.
+  const r = new MessageQueue(createQueueBuffer(16, 8));
+  const model: { prio: number; seq: number }[] = [];
+  let seed = 12345;
+  const rand = (n: number) => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed >>> 8) % n; };
+  for (let i = 0, seq = 0; i < 20000; i++) {
+    if (rand(2) === 0 && model.length < 16) {
+      const prio = rand(5) === 0 ? rand(4) : 0;
+      if (!r.trySend(Buffer.from(String(seq)), prio, OWNER)) { t.fail('full'); return; }
+      model.push({ prio, seq: seq++ });
+    } else {
+      const n = r.tryReceive(buf, OWNER);
+      model.sort((a, b) => b.prio - a.prio || a.seq - b.seq);
+      const want = model.shift();
+      if ((n < 0 ? undefined : Number(buf.toString('utf8', 0, n))) !== want?.seq) { t.fail(`at step ${i}: got ${n < 0 ? 'none' : buf.toString('utf8', 0, n)}, want ${want?.seq}`); return; }
+    }
+  }
+  t.pass('20000 random steps in order');
 });
 
 t.test('a waiter on a mutex wakes with EOWNERDEAD when the owner dies', async (t) => {
