@@ -55,11 +55,13 @@ const heap = () => {
   const { rss } = process.memoryUsage();
   const young = newSpace();
   globalThis.gc?.(); globalThis.gc?.();
-  return { ...process.memoryUsage(), rss, young };
+  const threads = Number(/Threads:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+  return { ...process.memoryUsage(), rss, young, threads };
 };
 const mb = (n) => (n / 1048576).toFixed(1);
-// The server gives memory back 3 s + 5 s after the last pod ended (idle-memory.ts): memory is read after 10 s.
-const SETTLE_MS = 10_000;
+// The server gives memory back 3 s + 5 s after the last pod ended (idle-memory.ts): memory is read after 10 s
+// (SETTLE_MS; Node 24's V8 keeps the pages of ended workers pooled for some 15 s more before it unmaps them).
+const SETTLE_MS = Number(process.env.SETTLE_MS ?? 10_000);
 const POD = '/api/v1/namespaces/default/pods';
 const podSpec = (name) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { bench: 'load' } },
   spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: EXIT, args: [name, '0'] }] } });
@@ -142,7 +144,7 @@ const events = (await request('GET', '/api/v1/events')).body.items.length;
 console.log(`pods: ${total}${ROUNDS > 1 ? ` (${ROUNDS} rounds of ${N})` : ''}, concurrency: ${CONCURRENCY}, create+run+delete: ${seconds.toFixed(1)} s, ${(total / seconds).toFixed(1)} pods/s`);
 console.log(`watch: ${seen.size} pods seen, lost ${lost}, wrong sequences ${badSeq}, versions out of order ${outOfOrder}; pods left ${left}, events left ${events}`);
 for (const line of rounds) console.log(line);
-console.log(`memory: heapUsed ${mb(before.heapUsed)} MB before, ${mb(after.heapUsed)} MB after; heapTotal ${mb(before.heapTotal)} MB before, ${mb(after.heapTotal)} MB after; rss ${mb(before.rss)} MB before, peak ${mb(peak)} MB, ${mb(after.rss)} MB after (idleGcMs ${idleGcMs})`);
+console.log(`memory: heapUsed ${mb(before.heapUsed)} MB before, ${mb(after.heapUsed)} MB after; heapTotal ${mb(before.heapTotal)} MB before, ${mb(after.heapTotal)} MB after; rss ${mb(before.rss)} MB before, peak ${mb(peak)} MB, ${mb(after.rss)} MB after (idleGcMs ${idleGcMs}); threads ${before.threads} before, ${after.threads} after`);
 agent.destroy();
 await server.close();
 fs.rmSync(state, { recursive: true, force: true });
