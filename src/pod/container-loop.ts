@@ -156,6 +156,7 @@ export class ContainerLoop {
       if (!this.restarts(exit)) return exit;
       const t = this.status.state!.terminated!;
       const delay = this.backoff.next(Date.parse(t.finishedAt!) - Date.parse(t.startedAt!));
+      const before = this.status.lastState;
       this.status.lastState = { terminated: t };
       // The first crash restarts at once (delay 0): no back-off to wait out, so no CrashLoopBackOff.
       if (delay > 0) {
@@ -169,7 +170,14 @@ export class ContainerLoop {
         this.ctx.changed();
         await sleep(delay, this.ctx.signal);
       }
-      if (this.ctx.signal.aborted) return exit;
+      if (this.ctx.signal.aborted) {
+        // Stopped while waiting to restart: the run that ended is the container's last state, as the kubelet
+        // reports a container of a pod that ends in back-off (its runtime's newest container is that exited one).
+        this.status.state = { terminated: t };
+        if (before) this.status.lastState = before;
+        else delete this.status.lastState;
+        return exit;
+      }
       this.status.restartCount++;
     }
   }

@@ -44,6 +44,12 @@ t.test('restartPolicy Always restarts with back-off, showing CrashLoopBackOff an
   t.equal(pod.logs('a', { previous: true }), 'a run\na exits 2\n');
   const final = await pod.delete();
   t.equal(final.phase, 'Failed');
+  const fc = final.containerStatuses![0];
+  // Deleted most likely while it waits out a back-off (its runs last a few ms, the waits 40 ms and more), else
+  // during a run: either way it ends Terminated, with its last run's code (2) or the stop's (143, 137).
+  t.equal(fc.state?.waiting, undefined, 'a deleted pod\'s container is not shown waiting to restart');
+  t.ok([2, 143, 137].includes(fc.state?.terminated?.exitCode ?? -1), `it ends Terminated by its last run (${fc.state?.terminated?.exitCode})`);
+  t.equal(fc.lastState?.terminated?.exitCode, 2, 'the run before that is its last state');
 });
 
 t.test('restartPolicy OnFailure restarts a failing container but not a succeeding one', async (t) => {
