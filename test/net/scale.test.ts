@@ -51,7 +51,8 @@ t.test('10,000 connections leave nothing behind', async (t) => {
   t.comment(`${n} connections in ${Math.round(ms)} ms (${Math.round(n / (ms / 1000))} per second, two workers on a shared machine)`);
   await new Promise((r) => setTimeout(r, 200));
   const after = await snapshot();
-  t.equal(after.fds, before.fds, 'no file descriptors left open');
+  // Not more than before (one of the warm-up pod's files may still have been closing when `before` was taken).
+  t.ok(after.fds <= before.fds, `no file descriptors left open (${before.fds} before, ${after.fds} after)`);
   t.equal(after.threads, before.threads, 'no worker threads left running');
   t.same(after.resources, before.resources, 'no sockets, servers or other handles left behind');
   const grown = after.bytes - before.bytes;
