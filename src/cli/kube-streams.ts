@@ -1,6 +1,7 @@
 // `wasmpod logs|exec`: the streaming verbs, over the server's unix socket (exec through its WebSocket channel protocol).
 import WebSocket from 'ws';
-import { ApiClient, resourceUrl, type ClientOptions } from './client.js';
+import { ApiClient, ServerError, resourceUrl, type ClientOptions } from './client.js';
+import type { Pod } from '../spec/types.js';
 
 export interface StreamOptions extends ClientOptions {
   namespace?: string;
@@ -16,17 +17,44 @@ export interface StreamOptions extends ClientOptions {
   tty?: boolean;
 }
 
+/** POD or pod/POD, as kubectl takes them. */
+function podName(arg: string, verb: string): string {
+  const m = /^(?:(?:pods?|po)\/)?([^/]+)$/.exec(arg);
+  if (!m) throw new Error(`wasmpod ${verb} takes a pod: POD or pod/POD, not "${arg}"`);
+  return m[1]!;
+}
+
+/**
+ * The container kubectl picks when -c is not given: the one the pod's `kubectl.kubernetes.io/default-container`
+ * annotation names, else the first, saying so on stderr when the pod has others (as kubectl does).
+ */
+export function defaultContainer(pod: Pod, stderr: NodeJS.WritableStream): string {
+  const wanted = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
+  if (wanted && pod.spec.containers.some((c) => c.name === wanted)) return wanted;
+  const first = pod.spec.containers[0]!.name;
+  const init = pod.spec.initContainers ?? [];
+  if (pod.spec.containers.length > 1 || init.length > 0) {
+    const all = [...pod.spec.containers.map((c) => c.name), ...init.map((c) => `${c.name} (init)`)];
+    stderr.write(`Defaulted container "${first}" out of: ${all.join(', ')}\n`);
+  }
+  return first;
+}
+
 /** `wasmpod logs POD`: the container's log, streamed to stdout (to its end with -f). */
-export async function logsCommand(pod: string, opts: StreamOptions, out: NodeJS.WritableStream): Promise<number> {
+export async function logsCommand(podArg: string, opts: StreamOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  const pod = podName(podArg, 'logs');
+  const client = new ApiClient(opts);
+  const ns = opts.namespace ?? 'default';
+  // The pod must exist (a missing one is reported as kubectl reports it), and without -c it names the container.
+  const obj = (await client.request('GET', resourceUrl('pods', ns, pod))).body as Pod;
   const q = new URLSearchParams();
-  if (opts.container) q.set('container', opts.container);
+  q.set('container', opts.container ?? defaultContainer(obj, err));
   if (opts.follow) q.set('follow', 'true');
   if (opts.previous) q.set('previous', 'true');
   if (opts.timestamps) q.set('timestamps', 'true');
   if (opts.tail !== undefined && opts.tail !== '-1') q.set('tailLines', opts.tail);
   if (opts.sinceSeconds !== undefined) q.set('sinceSeconds', opts.sinceSeconds);
-  const client = new ApiClient(opts);
-  const res = await client.stream(`${resourceUrl('pods', opts.namespace ?? 'default', pod, 'log')}?${q}`);
+  const res = await client.stream(`${resourceUrl('pods', ns, pod, 'log')}?${q}`);
   for await (const chunk of res as AsyncIterable<Buffer>) out.write(chunk);
   return 0;
 }
@@ -55,17 +83,18 @@ function sendStdin(ws: WebSocket, input: NodeJS.ReadableStream): () => void {
 /** `wasmpod exec POD -- CMD...`: runs CMD in the pod's container (with our stdin when -i); exits with its exit code. */
 export async function execCommand(pod: string, command: string[], opts: StreamOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; stdin?: NodeJS.ReadableStream }): Promise<number> {
   if (command.length === 0) throw new Error('you must specify at least one command for the container: wasmpod exec POD -- CMD [ARGS...]');
+  pod = podName(pod, 'exec');
   const client = new ApiClient(opts);
+  // The pod must exist: GET it first, so a missing one is reported as kubectl reports it; without -c it names the container.
+  const obj = (await client.request('GET', resourceUrl('pods', opts.namespace ?? 'default', pod))).body as Pod;
   const q = new URLSearchParams();
   for (const c of command) q.append('command', c);
-  if (opts.container) q.set('container', opts.container);
+  q.set('container', opts.container ?? defaultContainer(obj, io.stderr));
   if (opts.stdin) q.set('stdin', 'true');
   if (opts.tty) q.set('tty', 'true');
   q.set('stdout', 'true');
   q.set('stderr', 'true');
   const url = `${resourceUrl('pods', opts.namespace ?? 'default', pod, 'exec')}?${q}`;
-  // The pod must exist: GET it first, so a missing one is reported as kubectl reports it.
-  await client.request('GET', resourceUrl('pods', opts.namespace ?? 'default', pod));
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws+unix://${client.socket}:${url}`, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
     let code = 1;
@@ -93,7 +122,7 @@ export async function execCommand(pod: string, command: string[], opts: StreamOp
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const s = JSON.parse(Buffer.concat(chunks).toString() || '{}');
-        reject(new Error(`Error from server (${s.reason ?? 'Unknown'}): ${s.message ?? res.statusMessage}`));
+        reject(new ServerError(res.statusCode ?? 0, s.reason ?? 'Unknown', s.message ?? res.statusMessage ?? ''));
       });
     });
     ws.on('error', (err) => { stopStdin(); reject(err); });

@@ -1,19 +1,20 @@
 // `wasmpod get|describe|apply|delete`: kubectl's verbs against a running server, printing what kubectl prints.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import YAML from 'yaml';
 import { parseManifest } from '../spec/index.js';
 import type { Pod } from '../spec/types.js';
 import { ApiClient, ServerError, resourceName, resourceUrl, singular, type ClientOptions } from './client.js';
 import { printTable } from './table-print.js';
 import { describePod } from './describe.js';
+import { formatObjects } from './kube-print.js';
 
 export interface VerbOptions extends ClientOptions {
   namespace?: string;
   allNamespaces?: boolean;
   output?: string;
   selector?: string;
-  noHeaders?: boolean;
+  /** false with --no-headers (commander's negated option). */
+  headers?: boolean;
   filename?: string;
   gracePeriod?: string;
   wait?: boolean;
@@ -35,13 +36,12 @@ function targets(args: string[]): { resource: string; names: string[] } {
   return { resource: resourceName(args[0]!), names: args.slice(1) };
 }
 
-function checkOutput(o: string | undefined): void {
-  if (o && !['json', 'yaml', 'wide', 'name'].includes(o)) throw new Error(`--output must be json, yaml, wide or name, not "${o}"`);
+function checkOutput(o: string | undefined, allowed = ['json', 'yaml', 'wide', 'name']): void {
+  if (o && !allowed.includes(o)) throw new Error(`--output must be ${allowed.slice(0, -1).join(', ')}${allowed.length > 1 ? ' or ' : ''}${allowed.at(-1)}, not "${o}"`);
 }
 
 function printObjects(items: any[], single: boolean, output: string, write: Write): void {
-  const value = single ? items[0] : { apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } };
-  write(output === 'json' ? `${JSON.stringify(value, null, 4)}\n` : YAML.stringify(value, { sortMapEntries: true }));
+  write(formatObjects(items, single, output as 'json' | 'yaml'));
 }
 
 /** `wasmpod get TYPE [NAME...]`. */
@@ -57,7 +57,7 @@ export async function getCommand(args: string[], opts: VerbOptions, write: Write
       (await client.request('GET', resourceUrl(resource, ns ?? 'default', n), undefined, structured ? {} : { Accept: TABLE })).body));
     if (structured) printObjects(objs, names.length === 1, opts.output!, write);
     else if (opts.output === 'name') for (const n of names) write(`${singular(resource)}/${n}\n`);
-    else write(printTable({ columnDefinitions: objs[0].columnDefinitions, rows: objs.flatMap((o) => o.rows) }, { wide: opts.output === 'wide', noHeaders: opts.noHeaders }));
+    else write(printTable({ columnDefinitions: objs[0].columnDefinitions, rows: objs.flatMap((o) => o.rows) }, { wide: opts.output === 'wide', noHeaders: opts.headers === false }));
     return 0;
   }
   const url = resourceUrl(resource, ns) + q;
@@ -68,7 +68,7 @@ export async function getCommand(args: string[], opts: VerbOptions, write: Write
     return 0;
   }
   const table = (await client.request('GET', url, undefined, { Accept: TABLE })).body;
-  const text = printTable(table, { wide: opts.output === 'wide', namespaces: opts.allNamespaces && resource !== 'namespaces', noHeaders: opts.noHeaders }, ns);
+  const text = printTable(table, { wide: opts.output === 'wide', namespaces: opts.allNamespaces && resource !== 'namespaces', noHeaders: opts.headers === false }, ns);
   if (text) write(text);
   else process.stderr.write(ns && resource !== 'namespaces' ? `No resources found in ${ns} namespace.\n` : 'No resources found\n');
   return 0;
@@ -103,8 +103,17 @@ function manifestObjects(file: string): { resource: string; obj: any }[] {
 /** `wasmpod apply -f FILE`: creates what is missing, patches what differs; prints created, configured or unchanged. */
 export async function applyCommand(opts: VerbOptions, write: Write): Promise<number> {
   if (!opts.filename) throw new Error('wasmpod apply needs -f FILE');
+  checkOutput(opts.output, ['json', 'yaml', 'name']);
   const client = new ApiClient(opts);
-  for (const { resource, obj } of manifestObjects(opts.filename)) {
+  const objects = manifestObjects(opts.filename);
+  const applied: any[] = [];
+  // With -o, kubectl prints the objects as the server returned them instead of the created/configured lines.
+  const report = (what: string, verb: string, obj: any): void => {
+    if (opts.output === 'name') write(`${what}\n`);
+    else if (opts.output) applied.push(obj);
+    else write(`${what} ${verb}\n`);
+  };
+  for (const { resource, obj } of objects) {
     const ns = opts.namespace ?? obj.metadata.namespace ?? 'default';
     obj.metadata.namespace = ns;
     const url = resourceUrl(resource, ns, obj.metadata.name);
@@ -114,13 +123,13 @@ export async function applyCommand(opts: VerbOptions, write: Write): Promise<num
       cur = (await client.request('GET', url)).body;
     } catch (err) {
       if (!(err instanceof ServerError && err.status === 404)) throw err;
-      await client.request('POST', resourceUrl(resource, ns), obj);
-      write(`${what} created\n`);
+      report(what, 'created', (await client.request('POST', resourceUrl(resource, ns), obj)).body);
       continue;
     }
     const next = (await client.request('PATCH', url, obj, { 'Content-Type': 'application/strategic-merge-patch+json' })).body;
-    write(`${what} ${next.metadata.resourceVersion === cur.metadata.resourceVersion ? 'unchanged' : 'configured'}\n`);
+    report(what, next.metadata.resourceVersion === cur.metadata.resourceVersion ? 'unchanged' : 'configured', next);
   }
+  if (applied.length > 0) write(formatObjects(applied, applied.length === 1, opts.output as 'json' | 'yaml', 'apply'));
   return 0;
 }
 
@@ -142,6 +151,7 @@ export async function deleteCommand(args: string[], opts: VerbOptions, write: Wr
   const client = new ApiClient(opts);
   const grace = opts.gracePeriod === undefined ? undefined : Number(opts.gracePeriod);
   if (grace !== undefined && !(Number.isInteger(grace) && grace >= 0)) throw new Error('--grace-period must be a whole number of seconds, 0 or more');
+  if (opts.output !== undefined && opts.output !== 'name') throw new Error(`unexpected -o output mode: ${opts.output}. We only support '-o name'`);
   const list = opts.filename
     ? manifestObjects(opts.filename).map(({ resource, obj }) => ({ resource, name: obj.metadata.name as string, ns: opts.namespace ?? obj.metadata.namespace ?? 'default' }))
     : (() => { const t = targets(args); return t.names.map((name) => ({ resource: t.resource, name, ns: opts.namespace ?? 'default' })); })();
@@ -157,7 +167,7 @@ export async function deleteCommand(args: string[], opts: VerbOptions, write: Wr
       code = 1;
       continue;
     }
-    write(`${singular(resource)} "${name}" deleted\n`);
+    write(opts.output === 'name' ? `${singular(resource)}/${name}\n` : `${singular(resource)} "${name}" deleted\n`);
     if (opts.wait !== false) await gone(client, url);
   }
   return code;

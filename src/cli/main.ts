@@ -35,7 +35,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     const e = err as Error & { code?: string };
-    process.stderr.write(`wasmpod: ${e.message}\n`);
+    // A failure the server reported is printed as kubectl prints it (`Error from server (NotFound): ...`), unprefixed.
+    process.stderr.write(e.code === 'ERR_SERVER' ? `${e.message}\n` : `wasmpod: ${e.message}\n`);
     return 1;
   }
   return code;

@@ -34,6 +34,7 @@ export function registerServerCommands(program: Command, done: (code: number) =>
     .action(async (opts) => done(await serveCommand(opts, io())));
   client(program.command('apply').description('create or update the objects of a manifest file on the server'))
     .requiredOption('-f, --filename <file>', 'a manifest: Pods, ConfigMaps, Secrets, YAML or JSON, several documents')
+    .option('-o, --output <format>', 'print the applied objects as the server returned them: json, yaml or name')
     .action(async (opts) => done(await applyCommand(opts, write)));
   client(program.command('get').description('list objects (pods, configmaps, secrets, namespaces, events) or show some'))
     .argument('<type>', 'pods, configmaps, secrets, namespaces or events (or TYPE/NAME)')
@@ -44,8 +45,8 @@ export function registerServerCommands(program: Command, done: (code: number) =>
     .option('--no-headers', 'leave the header line out')
     .action(async (type: string, names: string[], opts) => done(await getCommand([type, ...names], opts, write)));
   client(program.command('describe').description('show a pod in detail, with its events'))
-    .argument('<type>', 'pod').argument('<name>', 'the pod')
-    .action(async (type: string, name: string, opts) => done(await describeCommand([type, name], opts, write)));
+    .argument('<type>', 'pod (or pod/NAME)').argument('[name]', 'the pod')
+    .action(async (type: string, name: string | undefined, opts) => done(await describeCommand(name === undefined ? [type] : [type, name], opts, write)));
   client(program.command('logs').description('print a container\'s log'))
     .argument('<pod>', 'the pod')
     .option('-c, --container <name>', 'the container (needed when the pod has several)')
@@ -54,7 +55,7 @@ export function registerServerCommands(program: Command, done: (code: number) =>
     .option('--tail <lines>', 'only the last lines')
     .option('--timestamps', 'each line with its RFC 3339 time')
     .option('--since-seconds <n>', 'only lines of the last n seconds')
-    .action(async (pod: string, opts) => done(await logsCommand(pod, opts, process.stdout)));
+    .action(async (pod: string, opts) => done(await logsCommand(pod, opts, process.stdout, process.stderr)));
   client(program.command('exec').description('run a command in a running container: wasmpod exec POD -- CMD [ARGS...]'))
     .argument('<pod>', 'the pod').argument('<command...>', 'the command and its arguments (after --)')
     .option('-c, --container <name>', 'the container (default: the first)')
@@ -70,5 +71,6 @@ export function registerServerCommands(program: Command, done: (code: number) =>
     .option('-f, --filename <file>', 'delete the objects of this manifest')
     .option('--grace-period <seconds>', 'seconds a pod has to stop before it is killed (0: at once)')
     .option('--no-wait', 'do not wait for the objects to be gone')
+    .option('-o, --output <format>', 'name: print TYPE/NAME for each deleted object')
     .action(async (type: string | undefined, names: string[], opts) => done(await deleteCommand(type ? [type, ...names] : [], opts, write)));
 }

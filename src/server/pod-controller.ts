@@ -164,7 +164,8 @@ export class PodController {
     const cur = this.current(pod);
     if (!cur || this.closing) return;
     const prev = cur['status'] as PodStatus | undefined;
-    const next: PodStatus = { ...status, hostIP: '127.0.0.1', hostIPs: [{ ip: '127.0.0.1' }], qosClass: prev?.qosClass ?? qosClass(pod) };
+    // A hostNetwork pod's status already has the node's address (its pod IP too); the others are on this node's loopback.
+    const next: PodStatus = { ...status, hostIP: status.hostIP ?? '127.0.0.1', hostIPs: status.hostIPs ?? [{ ip: status.hostIP ?? '127.0.0.1' }], qosClass: prev?.qosClass ?? qosClass(pod) };
     if (JSON.stringify(prev) === JSON.stringify(next)) return;
     const { resourceVersion: _rv, ...metadata } = cur.metadata;
     this.store.update('pods', { ...cur, metadata, status: next });

@@ -97,8 +97,8 @@ t.test('wasmpod port-forward carries connections into the pod', async (t) => {
   });
 
   t.test('errors as kubectl gives them', async (t) => {
-    t.match(await wasmpod(['port-forward', 'nope', '8080', ...at]), { code: 1, stderr: 'wasmpod: Error from server (NotFound): pods "nope" not found\n' });
-    t.match(await wasmpod(['port-forward', '-n', 'other', 'web', '8080', ...at]), { code: 1, stderr: 'wasmpod: Error from server (NotFound): pods "web" not found\n' });
+    t.match(await wasmpod(['port-forward', 'nope', '8080', ...at]), { code: 1, stderr: 'Error from server (NotFound): pods "nope" not found\n' });
+    t.match(await wasmpod(['port-forward', '-n', 'other', 'web', '8080', ...at]), { code: 1, stderr: 'Error from server (NotFound): pods "web" not found\n' });
     t.match(await wasmpod(['port-forward', 'web', '8080:grpc', ...at]), { code: 1, stderr: 'wasmpod: Pod \'web\' does not have a named port \'grpc\'\n' });
     t.match(await wasmpod(['port-forward', 'web', '8080:', ...at]), { code: 1, stderr: /invalid port format "8080:"/ });
     t.match(await wasmpod(['port-forward', 'web', '8080', '--address', 'example.com', ...at]), { code: 1, stderr: 'wasmpod: example.com is not a valid IP\n' });

@@ -115,6 +115,25 @@ t.test('API server', async (t) => {
     t.same(none.body.items, []);
   });
 
+  t.test('the status subresource: GET, PUT and PATCH change the status and nothing else', async (t) => {
+    const P1 = '/api/v1/namespaces/default/pods/p1';
+    const got = await s.request('GET', `${P1}/status`);
+    t.match(got.body, { kind: 'Pod', metadata: { name: 'p1' }, status: { phase: 'Running' } });
+    const patched = await s.request('PATCH', `${P1}/status`, { metadata: { labels: { ignored: 'x' } }, status: { conditions: [{ type: 'Custom', status: 'True' }] } },
+      { 'Content-Type': 'application/merge-patch+json' });
+    t.equal(patched.status, 200);
+    t.same(patched.body.status.conditions, [{ type: 'Custom', status: 'True' }]);
+    t.equal(patched.body.metadata.labels.ignored, undefined, 'labels do not change through /status');
+    const cur = (await s.request('GET', P1)).body;
+    const put = await s.request('PUT', `${P1}/status`, { ...cur, spec: { ...cur.spec, restartPolicy: 'Never' }, status: { ...cur.status, message: 'from PUT' } });
+    t.equal(put.status, 200);
+    t.equal(put.body.status.message, 'from PUT');
+    t.equal(put.body.spec.restartPolicy, 'Always', 'the spec does not change through /status');
+    t.match((await s.request('PUT', `${P1}/status`, cur)).body, { code: 409, reason: 'Conflict' }, 'a stale resourceVersion is refused');
+    t.match((await s.request('GET', `${CMS}/one/status`)).body, { kind: 'Status', code: 404 }, 'ConfigMaps have no status');
+    t.match((await s.request('GET', '/api/v1/namespaces/default/status')).body, { kind: 'Namespace', status: { phase: 'Active' } });
+  });
+
   t.test('Table output as kubectl asks for it', async (t) => {
     const r = await s.request('GET', CMS, undefined, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
     t.equal(r.body.kind, 'Table');

@@ -40,6 +40,30 @@ t.test('the real kubectl drives wasmpod serve', { skip: NO_KUBECTL }, async (t) 
     t.match(r.stderr, 'Error from server (AlreadyExists): error when creating "' + file + '": configmaps "settings" already exists');
   });
 
+  t.test('create -f of a multi-document file creates every object, in order', async (t) => {
+    const extra = path.join(dir, 'extra.yaml');
+    fs.writeFileSync(extra, [
+      YAML.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extra' }, data: { k: 'v' } }),
+      YAML.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'extra' }, stringData: { k: 'v' } }),
+      YAML.stringify(toolPod('extra', ['exit', '0'], { restartPolicy: 'Never' })),
+    ].join('---\n'));
+    const r = await s.kubectl(['create', '-f', extra]);
+    t.equal(r.code, 0, r.stderr);
+    t.equal(r.stdout, 'configmap/extra created\nsecret/extra created\npod/extra created\n');
+    const d = await s.kubectl(['delete', '-f', extra, '--grace-period=0']);
+    t.equal(d.code, 0, d.stderr);
+    t.equal(d.stdout, 'configmap "extra" deleted\nsecret "extra" deleted\npod "extra" deleted\n');
+  });
+
+  t.test('an invalid object is a 422 Invalid, which kubectl prints with its fields', async (t) => {
+    const bad = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(bad, YAML.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad' },
+      spec: { containers: [{ name: 'c', image: TOOL, ports: [{ containerPort: 70000 }] }] } }));
+    const r = await s.kubectl(['create', '-f', bad]);
+    t.not(r.code, 0);
+    t.match(r.stderr, /^The Pod "bad" is invalid: spec\.containers\[0\]\.ports\[0\]\.containerPort: .*between 1 and 65535/);
+  });
+
   t.test('wait --for=condition=Ready, then get pods shows the table kubectl prints', async (t) => {
     const w = await s.kubectl(['wait', '--for=condition=Ready', 'pod/web', '--timeout=30s']);
     t.equal(w.code, 0, w.stderr);
@@ -65,6 +89,8 @@ t.test('the real kubectl drives wasmpod serve', { skip: NO_KUBECTL }, async (t) 
     t.equal(Buffer.from(y.data.password, 'base64').toString(), 'hunter2');
     const list = JSON.parse((await s.kubectl(['get', 'pods', '-o', 'json'])).stdout);
     t.same(list.items.map((p: any) => p.metadata.name).sort(), ['crash', 'web']);
+    const ylist = YAML.parse((await s.kubectl(['get', 'pods', '-o', 'yaml'])).stdout);
+    t.match(ylist, { apiVersion: 'v1', kind: 'List', items: [{ kind: 'Pod', metadata: { name: 'crash' } }, { kind: 'Pod', metadata: { name: 'web' }, status: { phase: 'Running' } }] });
   });
 
   t.test('label, then -l and --show-labels select by it', async (t) => {
@@ -96,7 +122,7 @@ t.test('the real kubectl drives wasmpod serve', { skip: NO_KUBECTL }, async (t) 
     t.match(c.stdout, /Warning\s+BackOff\s+.*Back-off restarting failed container c/);
   });
 
-  t.test('logs: current, --previous, --tail, -c, --timestamps', async (t) => {
+  t.test('logs: current, --previous, --tail, -c, --timestamps, --since', async (t) => {
     t.equal((await s.kubectl(['logs', 'web'])).stdout, 'tool sleeping\n');
     t.equal((await s.kubectl(['logs', 'web', '-c', 'tool'])).stdout, 'tool sleeping\n');
     await until('a restart of crash', async () => JSON.parse((await s.kubectl(['get', 'pod', 'crash', '-o', 'json'])).stdout).status.containerStatuses[0].restartCount >= 1);
@@ -108,6 +134,11 @@ t.test('the real kubectl drives wasmpod serve', { skip: NO_KUBECTL }, async (t) 
     t.equal(tail.stdout.split('\n').length, 2);
     const ts = await s.kubectl(['logs', 'web', '--timestamps']);
     t.match(ts.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z tool sleeping\n$/);
+    t.equal((await s.kubectl(['logs', 'web', '--since=1h'])).stdout, 'tool sleeping\n', '--since is sinceSeconds');
+    const started = Date.parse(JSON.parse((await s.kubectl(['get', 'pod', 'web', '-o', 'json'])).stdout).status.containerStatuses[0].state.running.startedAt);
+    await new Promise((r) => setTimeout(r, Math.max(0, started + 3000 - Date.now())));
+    const recent = await s.kubectl(['logs', 'web', '--since=1s']);
+    t.same([recent.code, recent.stdout], [0, ''], 'nothing was written in the last second');
     const none = await s.kubectl(['logs', 'web', '--previous']);
     t.not(none.code, 0);
     t.match(none.stderr, 'previous terminated container "tool" in pod "web" not found');
