@@ -191,7 +191,8 @@ export class Runtime {
       },
       output: (container, stream, chunk) => handle.emit('output', { container, stream, chunk }),
       images: this.images, configs,
-      ...(network.host ? { nodeIP: network.ip } : {}),
+      // A linux pod's network namespace has only its loopback: it has no address on the pods' network to report.
+      ...(network.host ? { nodeIP: network.ip } : sandbox.dial ? {} : { podIP: network.ip }),
       // The kubelet's probes and hooks dial the pod IP, so they reach what listens on it or on 0.0.0.0.
       net: sandbox.dial
         ? { host: '127.0.0.1', dial: (port) => sandbox.dial!(port) }

@@ -24,6 +24,8 @@ export interface PodWorkerOptions {
   net?: NetTarget;
   /** A hostNetwork pod's IP, which is the node's: reported as both status.podIP and status.hostIP. */
   nodeIP?: string;
+  /** The pod's own IP on the pods' network (wasm pods): status.podIP and podIPs, as the kubelet reports the sandbox's. */
+  podIP?: string;
 }
 
 
@@ -68,6 +70,8 @@ export class PodWorker {
     if (opts.nodeIP) {
       const ips = [{ ip: opts.nodeIP }];
       Object.assign(this.status, { hostIP: opts.nodeIP, hostIPs: ips, podIP: opts.nodeIP, podIPs: structuredClone(ips) });
+    } else if (opts.podIP) {
+      Object.assign(this.status, { podIP: opts.podIP, podIPs: [{ ip: opts.podIP }] });
     }
     setCondition(this.status.conditions!, 'PodScheduled', true);
     setCondition(this.status.conditions!, 'Initialized', this.init.length === 0, 'ContainersNotInitialized');

@@ -34,6 +34,8 @@ t.test('pods reach each other by IP and by name, never by loopback; the host is 
   const server = await runtime.runPod(netPod('web', [{ name: 'srv', args: ['echo', '8080', '0'] }]));
   const ip = server.network.ip;
   t.match(ip, /^10\.88\.\d+\.\d+$/, 'pod IP from the default range');
+  t.equal(server.status.podIP, ip, 'reported as status.podIP');
+  t.same(server.status.podIPs, [{ ip }], 'and podIPs');
   // A host service on loopback, which no guest may reach.
   const host = net.createServer((s) => s.end('host secret'));
   await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
