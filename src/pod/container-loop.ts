@@ -33,6 +33,9 @@ export interface LoopContext {
   net?: NetTarget;
 }
 
+/** The abort reason of a pod being deleted (PodWorker.terminate): its containers are not to be restarted. */
+export const POD_DELETED = 'pod deleted';
+
 const rfc3339 = (d = new Date()): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -170,14 +173,16 @@ export class ContainerLoop {
         this.ctx.changed();
         await sleep(delay, this.ctx.signal);
       }
-      if (this.ctx.signal.aborted) {
-        // Stopped while waiting to restart: the run that ended is the container's last state, as the kubelet
-        // reports a container of a pod that ends in back-off (its runtime's newest container is that exited one).
+      if (this.ctx.signal.aborted && this.ctx.signal.reason === POD_DELETED) {
+        // Deleted while waiting to restart: the run that ended is the container's final state, as the kubelet
+        // reports it (a deleted pod's containers are not to be restarted, so they are not shown waiting to be).
+        // A pod ended otherwise (activeDeadlineSeconds) goes on showing CrashLoopBackOff, as the kubelet does.
         this.status.state = { terminated: t };
         if (before) this.status.lastState = before;
         else delete this.status.lastState;
         return exit;
       }
+      if (this.ctx.signal.aborted) return exit;
       this.status.restartCount++;
     }
   }

@@ -1,7 +1,7 @@
 // Drives one pod as the kubelet's pod worker does: init containers in order, then sidecars and app containers, to the end.
 import type { ContainerStatus, Pod, PodStatus } from '../spec/types.js';
 import type { ContainerConfig, ExitInfo, OutputStream, PodSandbox, SandboxContainer } from '../runtime/sandbox.js';
-import { ContainerLoop, type ContainerKind, type LoopContext } from './container-loop.js';
+import { ContainerLoop, POD_DELETED, type ContainerKind, type LoopContext } from './container-loop.js';
 import { podPhase, setCondition, setPodConditions, type RestartPolicy } from './phase.js';
 import type { BackoffOptions } from './backoff.js';
 import { containerConfig } from './container-config.js';
@@ -185,7 +185,7 @@ export class PodWorker {
    * period is killed.
    */
   async terminate(graceSeconds = this.pod.spec.terminationGracePeriodSeconds ?? 30): Promise<void> {
-    this.abort.abort(STOPPED);
+    this.abort.abort(POD_DELETED);
     const graceMs = graceSeconds * this.opts.secondMs;
     const t0 = Date.now();
     await Promise.all([...this.app, ...this.init.filter((l) => l.kind === 'init')].map((l) => l.stop(graceMs)));
