@@ -1,6 +1,9 @@
 // Bounds-checked access to the guest's linear memory; an out-of-range pointer is EFAULT, never a host exception.
 import { Errno, WasiError } from './errno.js';
 
+/** The most iovecs one call takes (Linux's IOV_MAX). */
+export const IOV_MAX = 1024;
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
 
@@ -57,8 +60,13 @@ export class GuestMemory {
     }
   }
 
-  /** The guest buffers an iovec array points at, checked before any byte moves. */
+  /**
+   * The guest buffers an iovec array points at, checked before any byte moves. More than IOV_MAX of them is
+   * EINVAL, as writev(2) answers: the host makes a view per iovec, and millions of them would exhaust the
+   * worker's JS heap (which Node 24 treats as fatal for the whole process).
+   */
   iovecs(ptr: number, count: number): Uint8Array[] {
+    if (count > IOV_MAX) throw new WasiError(Errno.INVAL);
     this.check(ptr, count * 8);
     const out: Uint8Array[] = [];
     for (let i = 0; i < count; i++) {

@@ -1,5 +1,5 @@
-/* A guest that blows its worker's JS heap, not its own memory: one fd_write with millions of empty iovecs
- * (argv[1], default 8 Mi) makes the host build a view per iovec. The runtime must end it OOMKilled (137). */
+/* A guest that asks the host for millions of iovecs: one fd_write with argv[1] empty iovecs (default 8 Mi).
+ * More than IOV_MAX (1024) is EINVAL, as writev answers; the runtime goes on. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <wasi/api.h>
