@@ -61,13 +61,14 @@ export class GuestMemory {
   }
 
   /**
-   * The guest buffers an iovec array points at, checked before any byte moves. More than IOV_MAX of them is
-   * EINVAL, as writev(2) answers: the host makes a view per iovec, and millions of them would exhaust the
-   * worker's JS heap (which Node 24 treats as fatal for the whole process).
+   * The guest buffers an iovec array points at, checked before any byte moves (an array past the end of
+   * memory is EFAULT, as wasmtime answers). More than IOV_MAX of them is EINVAL, as writev(2) answers: the
+   * host makes a view per iovec, and millions of them would exhaust the worker's JS heap (which Node 24
+   * treats as fatal for the whole process).
    */
   iovecs(ptr: number, count: number): Uint8Array[] {
-    if (count > IOV_MAX) throw new WasiError(Errno.INVAL);
     this.check(ptr, count * 8);
+    if (count > IOV_MAX) throw new WasiError(Errno.INVAL);
     const out: Uint8Array[] = [];
     for (let i = 0; i < count; i++) {
       const base = this.dv.getUint32(ptr + i * 8, true);
