@@ -13,6 +13,21 @@ import {
 
 class Network {}
 
+/** wasi:sockets' bind, first step, for TCP and UDP alike: an unbound socket binds to `local` of its own family. */
+function startBinding(state: string, sock: { readonly family: number; bind(a: SockAddr): void }, local: IpSocketAddress): 'binding' {
+  if (state !== 'unbound') throw 'invalid-state';
+  const a = toSockAddr(local);
+  if (a.family !== sock.family) throw 'invalid-argument';
+  sockCall(() => sock.bind(a));
+  return 'binding';
+}
+
+/** wasi:sockets' bind, second step. */
+function finishBinding(state: string): 'bound' {
+  if (state !== 'binding') throw 'not-in-progress';
+  return 'bound';
+}
+
 type TcpState = 'unbound' | 'binding' | 'bound' | 'connecting' | 'connected' | 'listen-starting' | 'listening';
 
 export function socketInterfaces(bell: Doorbell, net: NetContext | undefined): Record<string, Record<string, unknown>> {
@@ -37,16 +52,11 @@ export function socketInterfaces(bell: Doorbell, net: NetContext | undefined): R
     }
 
     startBind(_n: Network, local: IpSocketAddress): void {
-      if (this.state !== 'unbound') throw 'invalid-state';
-      const a = toSockAddr(local);
-      if (a.family !== this.sock.family) throw 'invalid-argument';
-      sockCall(() => this.sock.bind(a));
-      this.state = 'binding';
+      this.state = startBinding(this.state, this.sock, local);
     }
 
     finishBind(): void {
-      if (this.state !== 'binding') throw 'not-in-progress';
-      this.state = 'bound';
+      this.state = finishBinding(this.state);
     }
 
     startConnect(_n: Network, remote: IpSocketAddress): void {
@@ -189,16 +199,11 @@ export function socketInterfaces(bell: Doorbell, net: NetContext | undefined): R
     constructor(readonly sock: DgramSocket) {}
 
     startBind(_n: Network, local: IpSocketAddress): void {
-      if (this.state !== 'unbound') throw 'invalid-state';
-      const a = toSockAddr(local);
-      if (a.family !== this.sock.family) throw 'invalid-argument';
-      sockCall(() => this.sock.bind(a));
-      this.state = 'binding';
+      this.state = startBinding(this.state, this.sock, local);
     }
 
     finishBind(): void {
-      if (this.state !== 'binding') throw 'not-in-progress';
-      this.state = 'bound';
+      this.state = finishBinding(this.state);
     }
 
     stream(remote?: IpSocketAddress): [IncomingDatagramStream, OutgoingDatagramStream] {
