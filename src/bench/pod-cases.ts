@@ -73,32 +73,29 @@ export async function helloToCompletion(env: BenchEnv, backend: BackendName): Pr
   return rounds(env.opts.warmup, env.opts.iterations, () => helloOnce(rt, env, backend));
 }
 
-/**
- * A copy of `module` that no cache has seen: a custom section of random bytes appended (a new digest, the
- * same code). Returns its path.
- */
-export function unseenModule(module: string, dir: string): string {
+/** The bytes of `wasm` with a custom section of random bytes appended: a new digest, the same code. */
+function unseen(wasm: Buffer): Buffer {
   const name = Buffer.from('wasmpod-bench');
   const payload = Buffer.concat([Buffer.from([name.length]), name, randomBytes(16)]);
-  const out = path.join(dir, `unseen-${randomBytes(6).toString('hex')}.wasm`);
-  fs.writeFileSync(out, Buffer.concat([fs.readFileSync(module), Buffer.from([0, payload.length]), payload]));
-  return out;
+  return Buffer.concat([wasm, Buffer.from([0, payload.length]), payload]);
 }
 
 /**
  * The issue's cold start: the first use of a module on the warm Runtime (workers pre-warmed, the module never
- * compiled): runPod to both containers Running. `compile` is that module's compile time alone
- * (WebAssembly.compile of the same bytes in this thread, timed before the pod), to set the start against.
+ * compiled): runPod to both containers Running. `compile` is the compile time alone of another unseen copy
+ * (WebAssembly.compile in this thread, timed before the pod), to set the start against.
  */
 export async function firstUseStart(env: BenchEnv, backend: BackendName): Promise<{ start: number[]; compile: number[] }> {
   const rt = env.runtime(backend);
+  const wasm = fs.readFileSync(MODULES.sleep);
   const start: number[] = [];
   const compile: number[] = [];
   for (let i = 0; i < env.opts.warmup + env.opts.coldIterations; i++) {
-    const module = unseenModule(MODULES.sleep, env.tmp);
     const t0 = now();
-    await WebAssembly.compile(unseenBytes(module));
+    await WebAssembly.compile(unseen(wasm));
     const c = now() - t0;
+    const module = path.join(env.tmp, `unseen-${randomBytes(6).toString('hex')}.wasm`);
+    fs.writeFileSync(module, unseen(wasm));
     const pod = benchPod('idle', backend, env.name('first-use'));
     for (const ctr of (pod['spec'] as { containers: { image: string }[] }).containers) ctr.image = module;
     const t1 = now();
@@ -111,11 +108,4 @@ export async function firstUseStart(env: BenchEnv, backend: BackendName): Promis
     await sleep(WARM_GAP_MS);
   }
   return { start, compile };
-}
-
-/** The bytes of `module` made unseen again (the timed compile must not warm V8's cache for the pod's). */
-function unseenBytes(module: string): Buffer {
-  const bytes = fs.readFileSync(module);
-  bytes[bytes.length - 1] ^= 0xff;
-  return bytes;
 }
