@@ -37,9 +37,9 @@ type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
 export function execOnJemalloc(args: string[]): void {
   const execve = (process as unknown as { execve?: Execve }).execve;
   if (args[0] !== 'serve' || process.platform !== 'linux' || typeof execve !== 'function') return;
-  if (process.env['WASMPOD_ALLOCATOR'] === 'system' || currentAllocator() === 'jemalloc') return;
-  // Set by the re-executed command: a library that did not load (a bad WASMPOD_JEMALLOC) is not retried.
-  if (process.env['WASMPOD_ALLOCATOR'] === 'jemalloc') return;
+  // `jemalloc` is set by the re-executed command: a library that did not load (a bad WASMPOD_JEMALLOC) is not retried.
+  const asked = process.env['WASMPOD_ALLOCATOR'];
+  if (asked === 'system' || asked === 'jemalloc' || currentAllocator() === 'jemalloc') return;
   const lib = jemallocPath();
   if (!lib) return;
   const preload = [lib, ...(process.env['LD_PRELOAD'] ? [process.env['LD_PRELOAD']] : [])].join(':');
