@@ -1,6 +1,6 @@
 // Real host sockets joined to ring streams, for hostNetwork pods: a Node socket on one side, a guest's connection end on the other.
 import type * as net from 'node:net';
-import { ByteRing, createDoorbell } from '../../shim/ring/byte-ring.js';
+import { ByteRing, WRITER_CLOSED, createDoorbell } from '../../shim/ring/byte-ring.js';
 import { Errno, WasiError, fromHost } from '../../shim/wasi/errno.js';
 import { parseIp, type SockAddr } from '../../shim/net/addr.js';
 import { Conn } from '../../shim/net/conn.js';
@@ -55,7 +55,7 @@ export function ringPair(guestBell: SharedArrayBuffer, guestLocal: SockAddr, gue
  * included: the socket's FIN is the guest's EOF and the guest's close the socket's FIN. A reset on either
  * side resets the other (the guest reads ECONNRESET; the host peer gets an RST). `done` runs once both are gone.
  */
-export function bridge(sock: net.Socket, hostEnd: ConnInit, done: () => void): void {
+export function bridge(sock: net.Socket, hostEnd: ConnInit, done: () => void): Conn {
   const conn = new Conn(hostEnd);
   const stream = new PodStream(conn);
   sock.pipe(stream).pipe(sock);
@@ -68,4 +68,13 @@ export function bridge(sock: net.Socket, hostEnd: ConnInit, done: () => void): v
     stream.destroy();
     done();
   });
+  return conn;
+}
+
+/**
+ * Whether the guest has closed its end of `conn` in order (a FIN, not a reset): what it sent is still on
+ * its way to the host peer, as the kernel delivers a closed socket's last bytes after its process is gone.
+ */
+export function guestFinished(conn: Conn): boolean {
+  return (conn.rx.closedFlags() & WRITER_CLOSED) !== 0 && !conn.reset();
 }

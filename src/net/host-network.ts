@@ -15,7 +15,8 @@ import { AddressFamily, IPV6_LOOPBACK, isAny, isLoopback, unmap, type SockAddr }
 import { SockKind, type ConnInit, type DgramInit } from '../../shim/net/protocol.js';
 import { PodNetwork, type Binding, type BindingOwner } from './pod-network.js';
 import type { ClusterNetwork, Route } from './cluster-network.js';
-import { HOST_SIDE_BELL, bridge, errnoOf, ringPair, sockAddrOf } from './host-bridge.js';
+import { HOST_SIDE_BELL, bridge, errnoOf, guestFinished, ringPair, sockAddrOf } from './host-bridge.js';
+import type { Conn } from '../../shim/net/conn.js';
 import { HostDatagrams } from './host-dgram.js';
 import { resetSocket } from './reset.js';
 
@@ -38,9 +39,13 @@ export function attachHostNetwork(cluster: ClusterNetwork, name: string, namespa
 /** Connections a bound host port holds before its guest listens; more are reset. */
 const EARLY_CONNECTIONS = 128;
 
+/** How long a connection a guest closed in order may take to hand its last bytes to the host peer once the pod is gone (Linux's tcp_fin_timeout). */
+const LINGER_MS = 60_000;
+
 export class HostNetwork {
   private readonly servers = new Set<net.Server>();
-  private readonly sockets = new Set<net.Socket>();
+  /** The host connections the pod's guests hold, with the host end of each one's rings. */
+  private readonly sockets = new Map<net.Socket, Conn>();
   /** Listeners let go of (their binding released): close() waits until the host has closed them. */
   private readonly stopping = new Set<Promise<void>>();
   private closed = false;
@@ -128,8 +133,7 @@ export class HostNetwork {
   }
 
   private track(sock: net.Socket, hostEnd: ConnInit): void {
-    this.sockets.add(sock);
-    bridge(sock, hostEnd, () => this.sockets.delete(sock));
+    this.sockets.set(sock, bridge(sock, hostEnd, () => this.sockets.delete(sock)));
   }
 
   /**
@@ -209,12 +213,19 @@ export class HostNetwork {
     this.stopping.add(p);
   }
 
-  /** The pod has ended: its host listeners stop and the host connections it carried are reset. */
+  /**
+   * The pod has ended: its host listeners stop and the host connections it carried are reset, except those
+   * a guest closed in order before it went: their last bytes and FIN still reach the peer (as the kernel
+   * delivers them after the process is gone), for at most LINGER_MS, then they are reset too.
+   */
   async close(): Promise<void> {
     this.closed = true;
     for (const s of this.servers) this.stop(s);
     this.servers.clear();
-    for (const s of this.sockets) resetSocket(s);
+    for (const [s, conn] of this.sockets) {
+      if (!guestFinished(conn)) resetSocket(s);
+      else setTimeout(() => resetSocket(s), LINGER_MS).unref();
+    }
     this.sockets.clear();
     await Promise.all([...this.stopping]);
   }
