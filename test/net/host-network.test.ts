@@ -252,6 +252,30 @@ t.test('two containers of a hostNetwork pod talk over localhost; the host reache
   t.equal(out.client, 'reply hello over the host loopback\n[eof]\n');
 });
 
+t.test('a host connection the guest closed in order still delivers its last bytes after the pod has ended', async (t) => {
+  const port = await freePort();
+  const runtime = fastRuntime();
+  t.teardown(() => runtime.close());
+  const pod = await runtime.runPod(netPod('host-linger', [{ name: 'echo', args: ['echo', String(port), '1'] }], HOST_NET));
+  const c = await dial(port);
+  c.pause();
+  const sent = crypto.randomBytes(1024 * 1024);
+  c.end(sent);
+  // The guest echoes, closes and exits; the pod ends and is deleted while nothing of the echo has been read here yet.
+  const status = await pod.wait();
+  t.equal(status.phase, 'Succeeded');
+  await pod.delete({ gracePeriodSeconds: 0 });
+  const chunks: Buffer[] = [];
+  const how = await new Promise<string>((resolve) => {
+    c.on('data', (d: Buffer) => chunks.push(d));
+    c.on('end', () => resolve('end'));
+    c.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    c.resume();
+  });
+  t.equal(how, 'end', 'a FIN, not a reset');
+  t.ok(Buffer.concat(chunks).equals(Buffer.concat([sent, Buffer.from('[eof]\n')])), 'every byte the guest sent before it closed');
+});
+
 t.test("a hostNetwork pod's guest sees the node's hostname; a second pod cannot bind the same host port", async (t) => {
   const port = await freePort();
   const runtime = fastRuntime();
