@@ -174,7 +174,7 @@ t.test('host errors: EADDRINUSE for a port a host process holds, ECONNREFUSED fo
   t.ok(m, `getsockname and getpeername are the host socket's: ${out.addrs}`);
   t.equal(Number(m?.[2]), held);
   t.ok(clientPorts.includes(Number(m?.[1])), 'the host server saw the guest come from that very port');
-  t.equal(status.phase, 'Succeeded', JSON.stringify(status.containerStatuses?.map((c) => [c.name, c.state])));
+  t.equal(status.phase, 'Succeeded', JSON.stringify(status.containerStatuses?.map((c: { name: string; state: unknown }) => [c.name, c.state])));
   t.equal(out.taken, 'bind errno=3\n', 'EADDRINUSE: a host process has the port');
   t.equal(out.refused, 'connect errno=14\n', 'ECONNREFUSED: nothing listens there on the host');
   t.equal(out.reached, 'reply host\n');
