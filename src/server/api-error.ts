@@ -1,12 +1,9 @@
 // API failures as Kubernetes `Status` objects (NotFound, AlreadyExists, Invalid, Conflict...), which kubectl prints as it would for a cluster.
 import { WasmpodError } from '../errors.js';
 import type { FieldError } from '../spec/errors.js';
+import { summarize, toCause, type StatusCause } from './field-errors.js';
 
-export interface StatusCause {
-  reason: string;
-  message: string;
-  field?: string;
-}
+export type { StatusCause } from './field-errors.js';
 
 export interface StatusDetails {
   name?: string;
@@ -30,17 +27,6 @@ export class ApiError extends WasmpodError {
   }
 }
 
-/** The reason Kubernetes gives a field error, from the wording of its message (as field.ErrorType does). */
-function causeReason(message: string): string {
-  if (message.startsWith('Required value')) return 'FieldValueRequired';
-  if (message.startsWith('Duplicate value')) return 'FieldValueDuplicate';
-  if (message.startsWith('Not found')) return 'FieldValueNotFound';
-  if (message.startsWith('Forbidden') || message.startsWith('not supported yet')) return 'FieldValueForbidden';
-  if (message.startsWith('Unsupported value')) return 'FieldValueNotSupported';
-  if (message.startsWith('unknown field')) return 'FieldValueInvalid';
-  return 'FieldValueInvalid';
-}
-
 export const apiErrors = {
   notFound: (resource: string, name: string): ApiError =>
     new ApiError(404, 'NotFound', `${resource} "${name}" not found`, { name, kind: resource }),
@@ -48,12 +34,13 @@ export const apiErrors = {
     new ApiError(409, 'AlreadyExists', `${resource} "${name}" already exists`, { name, kind: resource }),
   conflict: (resource: string, name: string, why: string): ApiError =>
     new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": ${why}`, { name, kind: resource }),
-  invalid: (kind: string, name: string, causes: FieldError[]): ApiError => {
-    const list = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
-    const summary = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
-    return new ApiError(422, 'Invalid', `${kind} "${name}" is invalid: ${summary}`, {
-      name, kind, causes: causes.map((c) => ({ reason: causeReason(c.message), message: c.message, ...(c.field ? { field: c.field } : {}) })),
-    });
+  /**
+   * A 422 Invalid as the API server words it: `Pod "x" is invalid: <field>: <body>` (several in brackets), one cause
+   * per error. `body` is the request's object, where the bad values are read from.
+   */
+  invalid: (kind: string, name: string, errors: FieldError[], body?: unknown): ApiError => {
+    const causes = errors.map((e) => toCause(e, body));
+    return new ApiError(422, 'Invalid', `${kind} ${JSON.stringify(name)} is invalid: ${summarize(causes)}`, { name, kind, causes });
   },
   badRequest: (message: string): ApiError => new ApiError(400, 'BadRequest', message),
   methodNotAllowed: (method: string, what: string): ApiError =>

@@ -1,8 +1,10 @@
 // The core/v1 resources the server serves: names, kinds, verbs, how a body is validated and which fields selectors may use.
 import { decodeConfigMap, decodePod, decodeSecret, ManifestError, rfc3339, type FieldError } from '../spec/index.js';
+import { stripNulls } from '../spec/defaults.js';
 import { isDns1123Label } from '../spec/names.js';
 import { validateObjectMeta } from '../spec/validate-meta.js';
 import { apiErrors } from './api-error.js';
+import { withPodDefaults } from './pod-defaults.js';
 import type { FieldSet } from './selectors.js';
 import type { ApiObject } from './store.js';
 import { randomUUID } from 'node:crypto';
@@ -30,12 +32,14 @@ export interface ResourceDef {
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 function invalid(kind: string, body: ApiObject, err: unknown): never {
-  if (err instanceof ManifestError) throw apiErrors.invalid(kind, body.metadata?.name ?? body.metadata?.generateName ?? '', err.causes);
+  if (err instanceof ManifestError) throw apiErrors.invalid(kind, body.metadata?.name ?? body.metadata?.generateName ?? '', err.causes, body);
   throw err;
 }
 
-function decodeWith<T>(kind: string, fn: (v: unknown) => T) {
-  return (body: ApiObject): ApiObject => {
+/** Fills the API defaults in (before validation, as the API server's decoding does), then validates (and the spec layer defaults). */
+function decodeWith<T>(kind: string, fn: (v: unknown) => T, defaults: (body: ApiObject) => ApiObject = (b) => b) {
+  return (raw: ApiObject): ApiObject => {
+    const body = defaults(stripNulls(raw));
     try {
       return fn(body) as unknown as ApiObject;
     } catch (err) {
@@ -46,7 +50,7 @@ function decodeWith<T>(kind: string, fn: (v: unknown) => T) {
 
 function decodeNamespace(body: ApiObject): ApiObject {
   const errors: FieldError[] = validateObjectMeta(body.metadata, 'metadata', { nameFn: isDns1123Label });
-  if (errors.length) throw apiErrors.invalid('Namespace', body.metadata?.name ?? '', errors);
+  if (errors.length) throw apiErrors.invalid('Namespace', body.metadata?.name ?? '', errors, body);
   const meta = { ...body.metadata };
   meta.uid ??= randomUUID();
   meta.creationTimestamp ??= rfc3339(new Date());
@@ -58,7 +62,7 @@ function decodeNamespace(body: ApiObject): ApiObject {
 function decodeEvent(body: ApiObject): ApiObject {
   const errors: FieldError[] = validateObjectMeta(body.metadata, 'metadata');
   if (typeof body['involvedObject'] !== 'object' || body['involvedObject'] === null) errors.push({ field: 'involvedObject', message: 'Required value' });
-  if (errors.length) throw apiErrors.invalid('Event', body.metadata?.name ?? '', errors);
+  if (errors.length) throw apiErrors.invalid('Event', body.metadata?.name ?? '', errors, body);
   const meta = { ...body.metadata };
   meta.uid ??= randomUUID();
   meta.creationTimestamp ??= rfc3339(new Date());
@@ -71,7 +75,7 @@ export const RESOURCES: ResourceDef[] = [
   {
     name: 'pods', singularName: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], verbs: VERBS,
     subresources: ['status', 'log', 'exec', 'portforward'],
-    decode: (body, ctx) => decodeWith('Pod', (v) => decodePod(v, { baseDir: ctx.baseDir }))(body),
+    decode: (body, ctx) => decodeWith('Pod', (v) => decodePod(v, { baseDir: ctx.baseDir }), (b) => withPodDefaults(b, ctx.baseDir))(body),
     fields: (o) => {
       const spec = o['spec'] as { nodeName?: string; restartPolicy?: string; schedulerName?: string; serviceAccountName?: string } | undefined;
       const status = o['status'] as { phase?: string; podIP?: string } | undefined;

@@ -1,10 +1,12 @@
 // The REST verbs on a resource: list, watch, get, create, update, patch, delete, deletecollection, and the status subresource.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fieldError } from '../spec/errors.js';
 import type { Pod } from '../spec/types.js';
 import { ApiError, apiErrors } from './api-error.js';
 import { contentType, parseBody, readBody, sendJson, wantsTable } from './http.js';
 import { applyPatch } from './patch.js';
 import type { PodController } from './pod-controller.js';
+import { withPodDefaults } from './pod-defaults.js';
 import { fieldNames, fieldSet, type DecodeContext, type ResourceDef } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import type { ApiObject, ObjectStore } from './store.js';
@@ -25,6 +27,22 @@ export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Deep equality of JSON values, key order aside. */
+/** What an update may change in a Pod: no field of its spec (a real server lets images, tolerations and deadlines change). */
+const POD_UPDATABLE = '`metadata.labels`,`metadata.annotations`';
+
+/** The paths of the leaves that differ between two JSON values (the first ten), for the Forbidden message. */
+function changedFields(a: unknown, b: unknown, at: string, out: string[] = []): string[] {
+  if (out.length >= 10 || sameJson(a, b)) return out;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) changedFields(a[i], b[i], `${at}[${i}]`, out);
+  } else if (isObject(a) && isObject(b)) {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) changedFields(a[k], b[k], `${at}.${k}`, out);
+  } else {
+    out.push(at);
+  }
+  return out;
+}
+
 function sameJson(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
   if (isObject(a) && isObject(b)) {
@@ -173,11 +191,12 @@ export class RestHandler {
       }
       // Status is written through /status (or by the runtime), never by an update of the object.
       if (status) next['status'] = structuredClone(cur['status']);
-      if (t.def.name === 'pods' && !sameJson(next['spec'], cur['spec'])) {
-        throw apiErrors.invalid('Pod', t.name!, [{
-          field: 'spec',
-          message: 'Forbidden: pod updates may not change fields other than metadata (labels, annotations): wasmpod runs a pod as it was created',
-        }]);
+      // The stored pod is compared with its defaults filled in (one stored before they were is not changed by them).
+      const curSpec = t.def.name === 'pods' ? withPodDefaults(cur, this.ctx.baseDir)['spec'] : undefined;
+      if (t.def.name === 'pods' && !sameJson(next['spec'], curSpec)) {
+        const changed = changedFields(curSpec, next['spec'], 'spec');
+        throw apiErrors.invalid('Pod', t.name!, [fieldError.forbidden('spec', `pod updates may not change fields other than ${POD_UPDATABLE}`
+          + ` (wasmpod runs a pod as it was created)\n  changed: ${changed.map((f) => `\`${f}\``).join(',')}`)], next);
       }
     }
     if (t.query.get('dryRun') === 'All') return next;

@@ -69,8 +69,8 @@ t.test('API server', async (t) => {
     });
     t.equal(bad.status, 422);
     t.equal(bad.body.reason, 'Invalid');
-    t.match(bad.body.message, /^Pod "bad" is invalid: spec\.containers\[0\]\.ports\[0\]\.containerPort: /);
-    t.match(bad.body.details.causes, [{ field: 'spec.containers[0].ports[0].containerPort', reason: 'FieldValueInvalid' }]);
+    t.equal(bad.body.message, 'Pod "bad" is invalid: spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive');
+    t.same(bad.body.details.causes, [{ reason: 'FieldValueInvalid', message: 'Invalid value: 70000: must be between 1 and 65535, inclusive', field: 'spec.containers[0].ports[0].containerPort' }]);
     t.match((await s.request('POST', '/api/v1/namespaces/nowhere/configmaps', cm('x'))).body, { code: 404, message: 'namespaces "nowhere" not found' });
     t.match((await s.request('GET', `${CMS}?labelSelector=${encodeURIComponent('a in (b')}`)).body, { code: 400 });
     t.match((await s.request('GET', `${CMS}?fieldSelector=spec.x%3Dy`)).body, { code: 400, message: 'field label not supported: spec.x' });
@@ -107,7 +107,9 @@ t.test('API server', async (t) => {
     const spec = await s.request('PATCH', '/api/v1/namespaces/default/pods/p1',
       { spec: { containers: [{ name: 'tool', args: ['exit', '1'] }] } }, { 'Content-Type': 'application/strategic-merge-patch+json' });
     t.equal(spec.status, 422);
-    t.match(spec.body.message, 'spec: Forbidden: pod updates may not change fields other than metadata');
+    t.equal(spec.body.message, 'Pod "p1" is invalid: spec: Forbidden: pod updates may not change fields other than `metadata.labels`,`metadata.annotations` '
+      + '(wasmpod runs a pod as it was created)\n  changed: `spec.containers[0].args[0]`,`spec.containers[0].args[1]`');
+    t.match(spec.body.details.causes, [{ reason: 'FieldValueForbidden', field: 'spec' }]);
     await until('p1 Running', async () => (await s.request('GET', '/api/v1/namespaces/default/pods/p1')).body.status.phase === 'Running');
     const phase = await s.request('GET', '/api/v1/namespaces/default/pods?fieldSelector=status.phase%3DRunning,metadata.name%3Dp1');
     t.same(phase.body.items.map((p: any) => p.metadata.name), ['p1']);
