@@ -54,6 +54,7 @@ export function linuxRuntime(): Runtime {
 
 export interface SandboxRecord {
   id: string;
+  podUid: string;
   pausePid: number;
   cgroupDirs: string[];
   dir: string;

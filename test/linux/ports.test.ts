@@ -109,7 +109,8 @@ else {
     let body = '';
     await eventually(() => { get(port).then((b) => { body = b; }, () => undefined); return body !== ''; }, 5000);
     t.equal(body, '200 hello from httpd\n', 'a host client reaches it on the host\'s own port');
-    const s = sandboxes(rt).find((x) => containerPids(x)['httpd'])!;
+    // This pod's sandbox (an earlier test's pod may still be going away, with an httpd of its own).
+    const s = sandboxes(rt).find((x) => x.podUid === pod.pod.metadata.uid)!;
     const ns = nsLinks(containerPids(s)['httpd']![0]!);
     const host = nsLinks(process.pid);
     t.equal(ns.net, host.net, 'the host\'s network namespace');

@@ -26,7 +26,9 @@ class RelayStream extends Duplex {
   }
 
   override _final(cb: (err?: Error | null) => void): void {
-    this.child.stdin.end(cb);
+    // A half-close carries no bytes: if the relay has already ended (the pod answered and closed first),
+    // there is nothing to lose, and the answer it passed on must still reach the client, not a reset.
+    this.child.stdin.end(() => cb());
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
