@@ -236,7 +236,9 @@ export class ContainerLoop {
     this.stopping = undefined;
     this.status.imageID = container.imageID;
     this.status.containerID = `${container.idScheme ?? 'wasm'}://${container.id}`;
-    const log = new ContainerLog(this.ctx.logFile(this.spec.name, this.status.restartCount));
+    const logFile = this.ctx.logFile(this.spec.name, this.status.restartCount);
+    let log: ContainerLog | undefined;
+    const openLog = (): ContainerLog => (log ??= new ContainerLog(logFile));
     const adopted = this.adoptedStartedAt !== undefined;
     const startedAt = this.adoptedStartedAt ?? rfc3339();
     this.adoptedStartedAt = undefined;
@@ -259,7 +261,7 @@ export class ContainerLoop {
       },
     }, this.ctx.secondMs);
     let postStart: Promise<unknown> = Promise.resolve();
-    const exit = await container.start({
+    const running = container.start({
       onStarted: () => {
         this.status.state = { running: { startedAt } };
         if (!adopted) this.event('Normal', 'Started', `Started container ${this.spec.name}`);
@@ -268,14 +270,19 @@ export class ContainerLoop {
         postStart = (adopted ? Promise.resolve(true) : this.postStart(container)).then((ok) => { if (ok && this.current === container) prober.start(); });
       },
       onOutput: (stream, chunk) => {
-        log.write(stream, chunk);
+        openLog().write(stream, chunk);
         this.ctx.output(this.spec.name, stream, chunk);
       },
     });
+    // The log file is made once the start is on its way (a pooled worker is starting the guest meanwhile):
+    // its directory and file cost a few hundred microseconds that are then off the start's critical path.
+    // Output comes through the event loop, so none arrives before it exists.
+    openLog();
+    const exit = await running;
     prober.stop();
     // A postStart hook still running belongs to this run: the run is over when it is.
     await postStart;
-    log.close();
+    openLog().close();
     this.current = undefined;
     this.status.state = {
       terminated: {
