@@ -113,11 +113,14 @@ export class WasmContainer implements SandboxContainer {
       : undefined;
     start.net = net?.init;
     const transferList = [...(ipc ? [ipc.init.channel.port] : []), ...(net ? [net.init.channel.port] : [])];
-    const drains = [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)];
     // A component runs in a worker of its own (shim/component is synchronous).
-    const exit = this.shared && !start.component
-      ? await this.runShared(this.shared, start, transferList, hooks)
-      : await this.runInWorker(start, transferList, hooks);
+    const running = this.shared && !start.component
+      ? this.runShared(this.shared, start, transferList, hooks)
+      : this.runInWorker(start, transferList, hooks);
+    // The start is on its way (posted synchronously above); the drains are set up while the worker starts the
+    // guest. What the guest writes is read through the event loop, so none of it comes before them.
+    const drains = [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)];
+    const exit = await running;
     ipc?.end();
     net?.end();
     // A killed worker could not close its rings; close them so the drains finish with what was written.
