@@ -274,9 +274,11 @@ export class ContainerLoop {
         this.ctx.output(this.spec.name, stream, chunk);
       },
     });
-    // The log file is made once the start is on its way (a pooled worker is starting the guest meanwhile):
-    // its directory and file cost a few hundred microseconds that are then off the start's critical path.
-    // Output comes through the event loop, so none arrives before it exists.
+    // The log file is made once the start is on its way (a pooled worker is starting the guest meanwhile),
+    // and after the pod's other containers have posted theirs (a microtask later): its directory and file
+    // cost a few hundred microseconds that are then off the start's critical path. Output comes through the
+    // event loop, so none arrives before it exists.
+    await null;
     openLog();
     const exit = await running;
     prober.stop();

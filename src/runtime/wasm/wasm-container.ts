@@ -117,8 +117,10 @@ export class WasmContainer implements SandboxContainer {
     const running = this.shared && !start.component
       ? this.runShared(this.shared, start, transferList, hooks)
       : this.runInWorker(start, transferList, hooks);
-    // The start is on its way (posted synchronously above); the drains are set up while the worker starts the
-    // guest. What the guest writes is read through the event loop, so none of it comes before them.
+    // The start is on its way (posted synchronously above). The pod's other containers post theirs before this
+    // one goes on (a microtask later); then the drains are set up, while the worker starts the guest. What the
+    // guest writes is read through the event loop, so none of it comes before them.
+    await null;
     const drains = [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)];
     const exit = await running;
     ipc?.end();
