@@ -7,6 +7,14 @@ export interface Preopen {
   name: Uint8Array;
 }
 
+/**
+ * The most fds a guest holds open: fd numbers stay below it, as below RLIMIT_NOFILE, and a further open is EMFILE.
+ * Room for the 4096 connection ends a container may hold (docs/network.md) and as many files again. Every open fd
+ * is a host object (a directory fd or an unbound socket holds no host resource), so without it a guest could fill
+ * the worker's JS heap with them.
+ */
+export const MAX_FDS = 8192;
+
 export class FdTable {
   private readonly slots: (FdObject | undefined)[] = [];
   /** Preopened directories by fd, with the name fd_prestat_dir_name reports. */
@@ -25,10 +33,19 @@ export class FdTable {
     return o;
   }
 
+  /** EMFILE when no fd number is free: opens check first, as Linux does, so a full table creates and takes nothing. */
+  checkFree(): void {
+    if (this.slots.length >= MAX_FDS && this.slots.indexOf(undefined) < 0) throw new WasiError(Errno.MFILE);
+  }
+
+  /** Gives `o` the lowest free fd; with none free it is EMFILE and `o` is closed, so nothing it holds leaks. */
   add(o: FdObject): number {
     let fd = this.slots.indexOf(undefined);
     if (fd < 0) fd = this.slots.length;
-    if (fd > 0x7fff_ffff) throw new WasiError(Errno.MFILE);
+    if (fd >= MAX_FDS) {
+      o.close();
+      throw new WasiError(Errno.MFILE);
+    }
     this.slots[fd] = o;
     return fd;
   }

@@ -4,6 +4,7 @@
 // generated from wasix_v1.witx; wasmer lib/wasix); docs/network.md lists them.
 import type { WasiContext } from '../wasi/context.js';
 import { syscall, u32 } from '../wasi/context.js';
+import { CALL_DATA_BYTES } from '../call-channel.js';
 import { Errno, WasiError } from '../wasi/errno.js';
 import { Fdflags } from '../wasi/constants.js';
 import { sockImports } from '../wasi/abi-sock.js';
@@ -44,6 +45,8 @@ export function wasixImports(ctx: WasiContext, net: NetContext | undefined): Rec
     mem.check(u32(fdOut), 4);
     checkAddrOut(addrOut);
     const s = sock(fd);
+    // With no fd free the connection stays in the backlog (EMFILE), as Linux leaves it.
+    fds.checkFree();
     const c = s.sockAccept(flags);
     mem.setU32(u32(fdOut), fds.add(c));
     writeAddr(addrOut, (c as SocketBase).peer(), s.family);
@@ -57,6 +60,7 @@ export function wasixImports(ctx: WasiContext, net: NetContext | undefined): Rec
       const want = type === Socktype.STREAM ? Proto.TCP : Proto.UDP;
       if (proto !== Proto.IP && proto !== want) throw new WasiError(Errno.PROTONOSUPPORT);
       if (!net) throw new WasiError(Errno.NOTSUP);
+      fds.checkFree();
       const s = type === Socktype.STREAM ? new StreamSocket(af, net) : new DgramSocket(af, net);
       mem.setU32(u32(fdOut), fds.add(s));
     }),
@@ -132,6 +136,10 @@ export function wasixImports(ctx: WasiContext, net: NetContext | undefined): Rec
       mem.check(u32(countOut), 4);
       const max = u32(naddrs);
       mem.check(u32(addrs), max * ADDR_SIZE);
+      // A name longer than the call channel carries is ENAMETOOLONG (NetContext.resolve), answered before any
+      // string is made: one of the guest's length would count against the worker's JS heap.
+      mem.check(u32(host), u32(hostLen));
+      if (u32(hostLen) > CALL_DATA_BYTES) throw new WasiError(Errno.NAMETOOLONG);
       const name = mem.string(u32(host), u32(hostLen));
       const literal = parseIp(name);
       if (!literal && !net) throw new WasiError(Errno.NOTSUP);

@@ -8,7 +8,7 @@ import { HostDir } from '../fd/host-dir.js';
 export function pathImports(ctx: WasiContext): Record<string, (...a: never[]) => unknown> {
   const { mem, fds } = ctx;
   const dir = (fd: number): HostDir => fds.getAs(fd, HostDir, Errno.NOTDIR);
-  const str = (ptr: number, len: number): string => mem.string(u32(ptr), u32(len));
+  const str = (ptr: number, len: number): string => mem.path(u32(ptr), u32(len));
   return {
     path_create_directory: syscall((fd: number, p: number, l: number) => dir(fd).createDirectory(str(p, l))),
     path_remove_directory: syscall((fd: number, p: number, l: number) => dir(fd).removeDirectory(str(p, l))),
@@ -28,6 +28,7 @@ export function pathImports(ctx: WasiContext): Record<string, (...a: never[]) =>
       const d = dir(fd);
       const path = str(p, l);
       mem.check(u32(out), 4);
+      fds.checkFree();
       const o = d.open(path, {
         follow: (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0, oflags, base: u64(base),
         inheriting: u64(inheriting), fdflags,

@@ -6,8 +6,16 @@ import {
 import { ProcExit, type WasiContext, syscall, u32 } from './context.js';
 import { now } from './abi-proc.js';
 import type { FdObject } from '../fd/fd-object.js';
+import { MAX_FDS } from '../fd/fd-table.js';
 import { killRequested, sleepOnBell } from '../ring/doorbell.js';
 import { WouldBlock } from '../ring/block.js';
+
+/**
+ * The most subscriptions one poll_oneoff takes; more is EINVAL, as poll(2) answers for more fds than RLIMIT_NOFILE.
+ * wasi-libc's poll() makes up to two per pollfd and one for its timeout, so a poll of every fd a guest may hold
+ * (MAX_FDS) fits. The host makes objects per subscription: millions would exhaust the worker's JS heap.
+ */
+export const POLL_MAX_SUBSCRIPTIONS = 2 * MAX_FDS + 1;
 
 interface Sub {
   userdata: bigint;
@@ -81,7 +89,7 @@ export function pollImports(ctx: WasiContext): Record<string, (...a: never[]) =>
   return {
     poll_oneoff: syscall((inPtr: number, outPtr: number, n: number, neventsPtr: number) => {
       const count = u32(n);
-      if (count === 0) throw new WasiError(Errno.INVAL);
+      if (count === 0 || count > POLL_MAX_SUBSCRIPTIONS) throw new WasiError(Errno.INVAL);
       mem.check(u32(outPtr), count * EVENT_SIZE);
       mem.check(u32(neventsPtr), 4);
       const subs = readSubs(ctx, u32(inPtr), count);

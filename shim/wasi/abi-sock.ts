@@ -5,7 +5,9 @@ export function sockImports(ctx: WasiContext): Record<string, (...a: never[]) =>
   const { mem, fds } = ctx;
   return {
     sock_accept: syscall((fd: number, flags: number, out: number) => {
-      const o = fds.get(fd).sockAccept(flags);
+      const s = fds.get(fd);
+      fds.checkFree();
+      const o = s.sockAccept(flags);
       mem.setU32(u32(out), fds.add(o));
     }),
     sock_recv: syscall((fd: number, iovs: number, n: number, flags: number, lenOut: number, flagsOut: number) => {

@@ -3,6 +3,8 @@ import { Errno, WasiError } from './errno.js';
 
 /** The most iovecs one call takes (Linux's IOV_MAX). */
 export const IOV_MAX = 1024;
+/** Linux's PATH_MAX, counting the NUL a C path ends with: a path (or symlink target) of this many bytes or more is ENAMETOOLONG. */
+export const PATH_MAX = 4096;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
@@ -58,6 +60,16 @@ export class GuestMemory {
     } catch {
       throw new WasiError(Errno.ILSEQ);
     }
+  }
+
+  /**
+   * Reads a path argument: PATH_MAX bytes or more is ENAMETOOLONG, as Linux answers, before any string is
+   * made (a string of the guest's length would count against the worker's JS heap).
+   */
+  path(ptr: number, len: number): string {
+    this.check(ptr, len);
+    if (len >= PATH_MAX) throw new WasiError(Errno.NAMETOOLONG);
+    return this.string(ptr, len);
   }
 
   /**
