@@ -5,6 +5,7 @@ import { HostDir } from '../fd/host-dir.js';
 import { HostFile } from '../fd/host-file.js';
 import { DIR_RIGHTS, FILE_RIGHTS, Fdflags, Filetype, Fstflags, Oflags, Rights, WRITE_RIGHTS } from '../wasi/constants.js';
 import type { Filestat } from '../fs/stat.js';
+import type { DirListing } from '../fs/readdir.js';
 import { DISPOSE, InputStream, OutputStream } from './io.js';
 import { descriptorType, filesystemErrorCode, fsCall } from './fs-errors.js';
 
@@ -44,11 +45,14 @@ function times(a: NewTimestamp, m: NewTimestamp): [bigint, bigint, number] {
   return [at, mt, af | mf];
 }
 
+/** The entries of one listing after "." and "..", made into objects one at a time as the guest reads them. */
 class DirectoryEntryStream {
-  private i = 0;
-  constructor(private readonly entries: { name: string; type: string }[]) {}
+  private i = 2;
+  constructor(private readonly entries: DirListing) {}
   readDirectoryEntry(): { name: string; type: string } | undefined {
-    return this.entries[this.i++];
+    if (this.i >= this.entries.length) return undefined;
+    const i = this.i++;
+    return { name: this.entries.name(i).toString('utf8'), type: descriptorType(this.entries.type(i)) };
   }
 }
 
@@ -123,10 +127,8 @@ export function filesystemInterfaces(bell: Doorbell, preopens: [HostDir, string]
     }
 
     readDirectory(): DirectoryEntryStream {
-      const list = fsCall(() => this.dir().readdir(0n))
-        .filter((e) => !(e.name.equals(Buffer.from('.')) || e.name.equals(Buffer.from('..'))))
-        .map((e) => ({ name: e.name.toString('utf8'), type: descriptorType(e.type) }));
-      return new DirectoryEntryStream(list);
+      // The stream keeps its own listing: a later readDirectory of this descriptor takes a new one.
+      return new DirectoryEntryStream(fsCall(() => this.dir().readdir(0n)));
     }
 
     createDirectoryAt(p: string): void { fsCall(() => this.dir().createDirectory(checkPath(p))); }

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { FdObject } from './fd-object.js';
 import { HostFile } from './host-file.js';
-import { readDirectory, type DirEntry } from '../fs/readdir.js';
+import { type DirListing, readDirectory } from '../fs/readdir.js';
 import { Errno, WasiError, host } from '../wasi/errno.js';
 import {
   DIR_RIGHTS, FILE_RIGHTS, Fdflags, Filetype, Oflags, READ_RIGHTS, Rights, WRITE_RIGHTS,
@@ -20,7 +20,7 @@ export interface OpenRequest {
 
 export class HostDir extends FdObject {
   readonly filetype = Filetype.DIRECTORY;
-  private listing?: DirEntry[];
+  private listing?: DirListing;
 
   constructor(readonly vfs: Vfs, readonly where: Resolved, base: bigint, inheriting: bigint) {
     super(base, inheriting);
@@ -49,11 +49,19 @@ export class HostDir extends FdObject {
   tell(): bigint { throw new WasiError(Errno.ISDIR); }
   setSize(): void { throw new WasiError(Errno.ISDIR); }
 
-  readdir(cookie: bigint): DirEntry[] {
+  readdir(cookie: bigint): DirListing {
     this.require(Rights.FD_READDIR);
     // A listing is taken when a scan starts (cookie 0) and kept so that later cookies index the same list.
-    if (cookie === 0n || !this.listing) this.listing = readDirectory(this.where, this.vfs.mounts);
+    if (cookie === 0n || !this.listing) {
+      // The previous listing is let go first, so that two are never held at once for one fd.
+      this.listing = undefined;
+      this.listing = readDirectory(this.where, this.vfs.mounts);
+    }
     return this.listing;
+  }
+
+  close(): void {
+    this.listing = undefined;
   }
 
   open(p: string, req: OpenRequest): FdObject {

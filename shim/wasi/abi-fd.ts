@@ -114,18 +114,19 @@ export function fdImports(ctx: WasiContext): Record<string, (...a: never[]) => u
       const entries = dir.readdir(u64(cookie));
       let at = 0;
       const rec = new DataView(new ArrayBuffer(DIRENT_SIZE));
+      // Only the entries from the cookie until the guest's buffer is full are read from the listing.
       for (let i = Number(u64(cookie)); i < entries.length && at < dst.length; i++) {
-        const e = entries[i];
+        const name = entries.name(i);
         rec.setBigUint64(0, BigInt(i + 1), true);
-        rec.setBigUint64(8, e.ino, true);
-        rec.setUint32(16, e.name.length, true);
-        rec.setUint32(20, e.type, true);
+        rec.setBigUint64(8, entries.ino(i), true);
+        rec.setUint32(16, name.length, true);
+        rec.setUint32(20, entries.type(i), true);
         const head = new Uint8Array(rec.buffer).subarray(0, Math.min(DIRENT_SIZE, dst.length - at));
         dst.set(head, at);
         at += head.length;
-        const name = e.name.subarray(0, Math.min(e.name.length, dst.length - at));
-        dst.set(name, at);
-        at += name.length;
+        const cut = name.subarray(0, Math.min(name.length, dst.length - at));
+        dst.set(cut, at);
+        at += cut.length;
       }
       // A full buffer tells the guest its last entry may be cut short: it calls again with a bigger one.
       mem.setU32(usedPtr, at);
