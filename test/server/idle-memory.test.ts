@@ -62,3 +62,29 @@ t.test('a server gone quiet ends the worker pool\'s extra idle workers before it
   t.equal(rt.workerPool.idle, 1, 'back to minIdle once quiet');
   t.ok(rt.workerPool.retired >= 1);
 });
+
+t.test('the release gives the freed pages back to the system (Node 24 keeps them pooled after a plain GC)', async (t) => {
+  // A child process of its own, so that nothing else of the test runner's memory moves its RSS.
+  const { execFileSync } = await import('node:child_process');
+  // The built module (npm test builds before it runs the tests), in a plain node without the test runner's loaders.
+  const url = new URL('../../dist/src/server/idle-memory.js', import.meta.url).href;
+  const script = `
+    import { IdleMemory } from ${JSON.stringify(url)};
+    const mb = () => process.memoryUsage().rss / 1048576;
+    let junk = [];
+    for (let i = 0; i < 3_000_000; i++) junk.push({ i, s: 'x' + i });
+    const peak = mb();
+    junk = null;
+    // The release's timers do not hold the process: this one does, until the release is done.
+    const alive = setInterval(() => undefined, 1000);
+    await new Promise((resolve) => {
+      const idle = new IdleMemory({ quietMs: 10, spacingMs: 10, onRelease: resolve });
+      idle.activity();
+    });
+    clearInterval(alive);
+    console.log(JSON.stringify({ peak, after: mb() }));
+  `;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  const { peak, after } = JSON.parse(out.trim().split('\n').pop()!) as { peak: number; after: number };
+  t.ok(peak - after > 150, `RSS ${peak.toFixed(0)} MiB at the peak, ${after.toFixed(0)} MiB after the release (Node ${process.version})`);
+});
