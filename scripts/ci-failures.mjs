@@ -18,7 +18,7 @@ for (let i = 0; i < lines.length; i++) {
       if (lines[j].trim() === '...' && lines[j].length - lines[j].trimStart().length === indent + 2) break;
     }
   }
-  if (block.some((l) => /^\s*(diff|found|wanted|compare|errno|code|message):/.test(l) || /^\s*stack:/.test(l))) {
+  if (block.some((l) => /^\s*(diff|found|wanted|compare|errno|code|message|expired|signal):/.test(l) || /^\s*stack:/.test(l))) {
     out.push(block.slice(0, 80).join('\n'));
   }
 }

@@ -43,7 +43,6 @@ export class PodWorker {
   private readonly restartPolicy: RestartPolicy;
   private deadline?: NodeJS.Timeout;
   private terminalReason?: { reason: string; message: string };
-  private notifyQueued = false;
 
   constructor(
     readonly pod: Pod,
@@ -221,26 +220,6 @@ export class PodWorker {
       s.message = this.terminalReason.message;
     }
     setPodConditions(s.conditions!, input, s.phase);
-    this.notify(final);
-  }
-
-  /**
-   * Tells the runtime of a new status. Changes made in one go (before the next await) reach it once (a
-   * container's start is three: Running, started, ready), as the kubelet's status manager batches them; the
-   * last one is told at once. `status` itself is always up to date.
-   */
-  private notify(now: boolean): void {
-    if (now) {
-      this.notifyQueued = false;
-      this.opts.changed(this.status);
-      return;
-    }
-    if (this.notifyQueued) return;
-    this.notifyQueued = true;
-    queueMicrotask(() => {
-      if (!this.notifyQueued) return;
-      this.notifyQueued = false;
-      this.opts.changed(this.status);
-    });
+    this.opts.changed(s);
   }
 }
