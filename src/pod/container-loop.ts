@@ -237,6 +237,7 @@ export class ContainerLoop {
     this.status.imageID = container.imageID;
     this.status.containerID = `${container.idScheme ?? 'wasm'}://${container.id}`;
     const logFile = this.ctx.logFile(this.spec.name, this.status.restartCount);
+    // Made by the first output or at the end of the run (below): not on the start's path.
     let log: ContainerLog | undefined;
     const openLog = (): ContainerLog => (log ??= new ContainerLog(logFile));
     const adopted = this.adoptedStartedAt !== undefined;
@@ -274,12 +275,9 @@ export class ContainerLoop {
         this.ctx.output(this.spec.name, stream, chunk);
       },
     });
-    // The log file is made once the start is on its way (a pooled worker is starting the guest meanwhile),
-    // and after the pod's other containers have posted theirs (a microtask later): its directory and file
-    // cost a few hundred microseconds that are then off the start's critical path. Output comes through the
-    // event loop, so none arrives before it exists.
-    await null;
-    openLog();
+    // The log file is made by the run's first output, or when the run ends: its directory and file cost a
+    // few hundred microseconds (milliseconds when the disk is busy), which a start does not wait for. Until
+    // then the log of a started run reads as empty (PodHandle.logLines, pods/log).
     const exit = await running;
     prober.stop();
     // A postStart hook still running belongs to this run: the run is over when it is.

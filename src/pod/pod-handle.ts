@@ -121,11 +121,12 @@ export class PodHandle extends EventEmitter<PodHandleEvents> {
   logLines(container: string, opts: LogOptions = {}): LogLine[] {
     const run = this.loop(container).status.restartCount - (opts.previous ? 1 : 0);
     const file = path.join(this.logDir, container, `${run}.log`);
-    if (run < 0 || !fs.existsSync(file)) {
-      const what = opts.previous ? 'previous terminated container' : 'container';
-      throw new NotFoundError(`${what} "${container}" in pod "${this.name}" not found`);
-    }
-    return readLog(file);
+    if (run >= 0 && fs.existsSync(file)) return readLog(file);
+    // A run's log file is made by its first output (or its end): a started run that has written nothing has none yet.
+    const state = this.loop(container).status.state;
+    if (!opts.previous && run >= 0 && (state?.running || state?.terminated)) return [];
+    const what = opts.previous ? 'previous terminated container' : 'container';
+    throw new NotFoundError(`${what} "${container}" in pod "${this.name}" not found`);
   }
 
   /** The container's log as text, lines joined with newlines. */

@@ -1,7 +1,7 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SLEEP, fastRuntime, podSpec, until } from '../helpers/pods.js';
+import { SLEEP, TOOL, fastRuntime, podSpec, until } from '../helpers/pods.js';
 
 const rt = fastRuntime();
 t.teardown(() => rt.close());
@@ -23,6 +23,21 @@ t.test('a pod whose containers exit 0 Succeeds, with Kubernetes container states
   t.equal(cond.Ready.status, 'False');
   t.equal(cond.Ready.reason, 'PodCompleted');
   t.equal(pod.logs('a'), 'a run\na exits 0\n');
+});
+
+t.test('a started container that has written nothing has an empty log, made on disk when its run ends', async (t) => {
+  // A runtime of its own: a worker killed in the middle of a read is not given back to the pool.
+  const own = fastRuntime();
+  t.teardown(() => own.close());
+  const pod = await own.runPod({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'silent' },
+    // `tool cat` with stdin open and empty: Running, and silent until its stdin brings something.
+    spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 's', image: TOOL, args: ['cat'], stdin: true }] } });
+  await until(pod, (s) => s.containerStatuses?.[0].state?.running !== undefined);
+  t.equal(pod.logs('s'), '', 'running and silent: an empty log, not an error');
+  t.throws(() => pod.logs('s', { previous: true }), /previous terminated container "s" in pod "silent" not found/);
+  await pod.delete();
+  t.ok(fs.existsSync(path.join(pod.logDir, 's', '0.log')), 'the ended run has its log file');
+  t.equal(pod.logs('s'), '');
 });
 
 t.test('restartPolicy Never: a failing container fails the pod with its exit code', async (t) => {
@@ -55,7 +70,8 @@ t.test('restartPolicy Always restarts with back-off, showing CrashLoopBackOff an
 t.test('restartPolicy OnFailure restarts a failing container but not a succeeding one', async (t) => {
   const pod = await rt.runPod(podSpec('onfailure', [{ name: 'bad', args: ['bad', '1'] }, { name: 'good', args: ['good', '0'] }],
     { restartPolicy: 'OnFailure' }));
-  const s = await until(pod, (s) => (s.containerStatuses?.[0].restartCount ?? 0) >= 2);
+  // Once `good` has run (a worker it waits for may start later than `bad`'s restarts) and `bad` has restarted twice.
+  const s = await until(pod, (s) => (s.containerStatuses?.[0].restartCount ?? 0) >= 2 && s.containerStatuses?.[1].state?.terminated !== undefined);
   t.equal(s.phase, 'Running', 'a pod restarting a failed container is Running');
   const good = s.containerStatuses![1];
   t.equal(good.restartCount, 0);

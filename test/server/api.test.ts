@@ -193,3 +193,17 @@ t.test('API server', async (t) => {
     quiet.close();
   });
 });
+
+t.test('pods/log of a started container that has written nothing is empty, not "waiting to start"', async (t) => {
+  const s = await startServer();
+  t.teardown(() => s.close());
+  // `tool cat` with its stdin open and empty: Running and silent.
+  const pod = toolPod('quiet', ['cat']);
+  (pod.spec as { containers: Record<string, unknown>[] }).containers[0]!.stdin = true;
+  t.equal((await s.request('POST', '/api/v1/namespaces/default/pods', pod)).status, 201);
+  await until('quiet to run', async () => (await s.request('GET', '/api/v1/namespaces/default/pods/quiet')).body.status.containerStatuses?.[0]?.state?.running);
+  const log = await s.request('GET', '/api/v1/namespaces/default/pods/quiet/log');
+  t.same([log.status, log.text], [200, '']);
+  const prev = await s.request('GET', '/api/v1/namespaces/default/pods/quiet/log?previous=true');
+  t.equal(prev.status, 400, 'there is no previous run');
+});
