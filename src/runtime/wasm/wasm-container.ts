@@ -113,22 +113,25 @@ export class WasmContainer implements SandboxContainer {
       : undefined;
     start.net = net?.init;
     const transferList = [...(ipc ? [ipc.init.channel.port] : []), ...(net ? [net.init.channel.port] : [])];
+    // The output is read once the run has started (its guest writes nothing before), a turn of the event loop
+    // after its Running status: what the guest printed first (and the log file its first output makes) then
+    // waits behind the starts of the pod's other containers, whose reports may already be in. The rings hold
+    // what comes meanwhile (a guest that fills one waits for it, as a pipe's writer does).
+    let drains: Promise<void>[] | undefined;
+    const startDrains = (): void => { drains ??= [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)]; };
+    const runHooks: ContainerHooks = { ...hooks, onStarted: () => { hooks.onStarted(); setImmediate(startDrains); } };
     // A component runs in a worker of its own (shim/component is synchronous).
     const running = this.shared && !start.component
-      ? this.runShared(this.shared, start, transferList, hooks)
-      : this.runInWorker(start, transferList, hooks);
-    // The start is on its way (posted synchronously above). The pod's other containers post theirs before this
-    // one goes on (a microtask later); then the drains are set up, while the worker starts the guest. What the
-    // guest writes is read through the event loop, so none of it comes before them.
-    await null;
-    const drains = [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)];
+      ? this.runShared(this.shared, start, transferList, runHooks)
+      : this.runInWorker(start, transferList, runHooks);
     const exit = await running;
+    startDrains();
     ipc?.end();
     net?.end();
     // A killed worker could not close its rings; close them so the drains finish with what was written.
     stdout.close(WRITER_CLOSED);
     stderr.close(WRITER_CLOSED);
-    await Promise.all(drains);
+    await Promise.all(drains!);
     this.stdinRing?.close(READER_CLOSED);
     return exit;
   }
