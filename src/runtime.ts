@@ -171,7 +171,6 @@ export class Runtime {
       await sandbox.remove();
       throw err;
     }
-    this.logs.prepare(logDir, configs.keys());
     return this.startWorker({ pod, key, logDir, sandbox, prepared, configs, network, volumes, resume: opts.resume });
   }
 

@@ -87,12 +87,4 @@ export class LogStore {
     return path.join(podDir, container, `${restart}.log`);
   }
 
-  /**
-   * Makes the containers' log directories in the background, so that a container's first output (which makes
-   * its log file) does not wait for them: a directory made beside others being removed (ended pods' logs) can
-   * take milliseconds. A failure here is met again, and reported, when the log file is made.
-   */
-  prepare(podDir: string, containers: Iterable<string>): void {
-    for (const c of containers) void fs.promises.mkdir(path.join(podDir, c), { recursive: true, mode: 0o700 }).catch(() => undefined);
-  }
 }

@@ -156,7 +156,11 @@ export class PodController {
     const m = pod.metadata;
     for (const name of this.eventNames.get(m.uid!)?.values() ?? []) this.earlierCounts.delete(name);
     this.eventNames.delete(m.uid!);
-    fs.rmSync(this.opts.logs.podDir(m.namespace!, m.name!, m.uid!), { recursive: true, force: true });
+    try {
+      fs.rmSync(this.opts.logs.podDir(m.namespace!, m.name!, m.uid!), { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // Logs that cannot be removed now stay on disk: the server goes on (it must not die for a directory).
+    }
     return pod;
   }
 
