@@ -65,6 +65,8 @@ export interface ByteSink {
 }
 
 const CHUNK = 64 * 1024;
+/** What one `blocking-write-and-flush` (or its zeroes form) may write, as wasi:io/streams says. */
+const BLOCKING_WRITE_MAX = 4096n;
 
 export class InputStream {
   constructor(private readonly bell: Doorbell, private readonly src: ByteSource) {}
@@ -122,8 +124,21 @@ export class OutputStream {
   }
 
   blockingFlush(): void { this.flush(); }
-  writeZeroes(len: bigint): void { this.write(new Uint8Array(Number(len))); }
-  blockingWriteZeroesAndFlush(len: bigint): void { this.blockingWriteAndFlush(new Uint8Array(Number(len))); }
+  /**
+   * wasi:io/streams gives `write-zeroes` the preconditions of `write`: no more than `check-write` allowed, or
+   * the guest traps; the blocking form writes at most 4096 bytes. Both are checked before the zeroes are made,
+   * so a guest's length never sizes a host allocation beyond them.
+   */
+  writeZeroes(len: bigint): void {
+    const permit = this.checkWrite();
+    if (len > permit) throw new WebAssembly.RuntimeError(`write-zeroes of ${len} bytes, more than check-write allows (${permit})`);
+    this.write(new Uint8Array(Number(len)));
+  }
+
+  blockingWriteZeroesAndFlush(len: bigint): void {
+    if (len > BLOCKING_WRITE_MAX) throw new WebAssembly.RuntimeError(`blocking-write-zeroes-and-flush of ${len} bytes (at most ${BLOCKING_WRITE_MAX})`);
+    this.blockingWriteAndFlush(new Uint8Array(Number(len)));
+  }
 
   splice(src: InputStream, len: bigint): bigint {
     const room = this.checkWrite();
