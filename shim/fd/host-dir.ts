@@ -54,13 +54,15 @@ export class HostDir extends FdObject {
     // A listing is taken when a scan starts (cookie 0) and kept so that later cookies index the same list.
     if (cookie === 0n || !this.listing) {
       // The previous listing is let go first, so that two are never held at once for one fd.
+      this.listing?.release();
       this.listing = undefined;
-      this.listing = readDirectory(this.where, this.vfs.mounts);
+      this.listing = readDirectory(this.where, this.vfs.mounts, undefined, this.vfs.listings);
     }
     return this.listing;
   }
 
   close(): void {
+    this.listing?.release();
     this.listing = undefined;
   }
 

@@ -26,6 +26,24 @@ export const MAX_DIR_NAME_BYTES = 64 * 1024 * 1024;
 export interface DirLimits { entries: number; nameBytes: number }
 const LIMITS: DirLimits = { entries: MAX_DIR_ENTRIES, nameBytes: MAX_DIR_NAME_BYTES };
 
+/**
+ * What all the listings of one container run hold together, in bytes (names, and ENTRY_BYTES an entry): past
+ * it a listing is ENOMEM too. One listing is bounded above; this bounds a guest that scans a large directory on
+ * many fds at once. A listing gives its bytes back when its fd lets it go (or, dropped otherwise, when collected).
+ */
+export const RUN_LISTING_BYTES = 256 * 1024 * 1024;
+const ENTRY_BYTES = 19;
+
+export interface ListingBudget { held: number; readonly max: number }
+
+/** A run's budget for its listings (each Vfs, made per run, has one). */
+export function listingBudget(max = RUN_LISTING_BYTES): ListingBudget {
+  return { held: 0, max };
+}
+
+interface Charge { budget: ListingBudget; bytes: number }
+const uncharged = new FinalizationRegistry<Charge>((c) => { c.budget.held -= c.bytes; c.bytes = 0; });
+
 // Names are stored in chunks; chunk k starts at offset k * CHUNK_SPAN of a virtual address space, so an entry's
 // offset names its chunk (offset >>> CHUNK_BITS) and its place in it. Chunks start small (a small directory
 // costs a few KiB, however many fds list it) and double up to CHUNK_SPAN; a name never straddles two chunks.
@@ -51,7 +69,23 @@ export class DirListing {
   // order[i] is the stored entry shown at position i.
   private order = new Uint32Array(FIRST_ENTRIES);
 
-  constructor(private readonly limits: DirLimits = LIMITS) {}
+  private readonly charge?: Charge;
+
+  constructor(private readonly limits: DirLimits = LIMITS, budget?: ListingBudget) {
+    if (budget) {
+      this.charge = { budget, bytes: 0 };
+      uncharged.register(this, this.charge, this);
+    }
+  }
+
+  /** Gives the listing's bytes back to its run's budget (its data stays readable). */
+  release(): void {
+    const c = this.charge;
+    if (!c || c.bytes === 0) return;
+    c.budget.held -= c.bytes;
+    c.bytes = 0;
+    uncharged.unregister(this);
+  }
 
   get length(): number { return this.count; }
 
@@ -71,6 +105,13 @@ export class DirListing {
     const n = this.count;
     if (n - 2 >= this.limits.entries || this.nameBytes + name.length > this.limits.nameBytes) {
       throw new WasiError(Errno.NOMEM);
+    }
+    const c = this.charge;
+    if (c) {
+      const cost = name.length + ENTRY_BYTES;
+      if (c.budget.held + cost > c.budget.max) throw new WasiError(Errno.NOMEM);
+      c.budget.held += cost;
+      c.bytes += cost;
     }
     // Host names are at most NAME_MAX (255) bytes; a mount's name is a component of a guest path.
     if (name.length > 0xffff) throw new WasiError(Errno.NAMETOOLONG);
@@ -179,15 +220,25 @@ const DOTDOT = Buffer.from('..');
  * will not hold its listing (opendir(3) answers ENOMEM for insufficient memory; EOVERFLOW would say a value
  * does not fit the guest's types, which is not the case).
  */
-export function readDirectory(where: Resolved, mounts: readonly Mount[] = [], limits: DirLimits = LIMITS): DirListing {
+export function readDirectory(where: Resolved, mounts: readonly Mount[] = [], limits: DirLimits = LIMITS, budget?: ListingBudget): DirListing {
   const dir = where.hostPath;
   const self = host(() => fs.statSync(dir, { bigint: true }));
   // ".." of a mount's root is the root itself: the guest must learn nothing of the host above it.
   const atRoot = dir === where.mount.hostRoot;
   const parent = atRoot ? self : host(() => fs.statSync(path.dirname(dir), { bigint: true }));
-  const out = new DirListing(limits);
-  out.add(DOT, self.ino, Filetype.DIRECTORY);
-  out.add(DOTDOT, parent.ino, Filetype.DIRECTORY);
+  const out = new DirListing(limits, budget);
+  try {
+    fill(out, where, dir, self.ino, parent.ino, mounts);
+  } catch (err) {
+    out.release();
+    throw err;
+  }
+  return out;
+}
+
+function fill(out: DirListing, where: Resolved, dir: string, selfIno: bigint, parentIno: bigint, mounts: readonly Mount[]): void {
+  out.add(DOT, selfIno, Filetype.DIRECTORY);
+  out.add(DOTDOT, parentIno, Filetype.DIRECTORY);
   // The host path of an entry, as bytes: a name that is not UTF-8 is stat'ed by its own bytes.
   const prefix = Buffer.from(dir.endsWith('/') ? dir : `${dir}/`);
   let full = Buffer.allocUnsafe(prefix.length + 256);
@@ -225,5 +276,4 @@ export function readDirectory(where: Resolved, mounts: readonly Mount[] = [], li
     if (at >= 0) out.replace(at, st.ino, filetypeOf(st));
     else out.add(name, st.ino, filetypeOf(st));
   }
-  return out;
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Errno, WasiError, fromHost } from '../wasi/errno.js';
 import { Quota, type QuotaInit } from './quota.js';
+import { listingBudget } from './readdir.js';
 
 export interface MountSpec {
   /** Absolute guest path, e.g. "/" or "/data". */
@@ -53,6 +54,8 @@ export function splitGuestPath(p: string): string[] {
 
 export class Vfs {
   readonly mounts: Mount[];
+  /** What the run's directory listings may hold together (readdir.ts). */
+  readonly listings = listingBudget();
   private readonly byDepth: Mount[];
 
   constructor(specs: MountSpec[]) {

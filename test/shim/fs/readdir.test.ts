@@ -5,7 +5,7 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Vfs } from '../../../dist/shim/fs/vfs.js';
-import { DirListing, MAX_DIR_ENTRIES, MAX_DIR_NAME_BYTES, readDirectory } from '../../../dist/shim/fs/readdir.js';
+import { DirListing, MAX_DIR_ENTRIES, MAX_DIR_NAME_BYTES, RUN_LISTING_BYTES, listingBudget, readDirectory } from '../../../dist/shim/fs/readdir.js';
 import { HostDir } from '../../../dist/shim/fd/host-dir.js';
 import { DIR_RIGHTS } from '../../../dist/shim/wasi/constants.js';
 import { WasiError } from '../../../dist/shim/wasi/errno.js';
@@ -127,4 +127,31 @@ t.test('a directory past the bounds is ENOMEM (the defaults are documented const
   t.equal(errno(() => readDirectory(where, vfs.mounts, { entries: 10, nameBytes: 22 })), ENOMEM, 'not 22');
   // The fd is closed after a failure: listing again works.
   t.equal(readDirectory(where, vfs.mounts).length, 12);
+});
+
+t.test("a run's listings share one budget: past it ENOMEM, and a listing let go gives its bytes back", async (t) => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 50; i++) files[`file-${String(i).padStart(3, '0')}`] = '';
+  const root = t.testdir(files);
+  const vfs = new Vfs([{ mountPath: '/', hostPath: root, readOnly: false }]);
+  t.equal(vfs.listings.max, RUN_LISTING_BYTES, 'each Vfs (one per run) has the default budget');
+  const where = vfs.resolve([], '.', true);
+  // 52 entries: 50 names of 8 bytes and "." and "..", 19 bytes each besides the name: 1,391 bytes a listing.
+  const budget = listingBudget(2000);
+  const first = readDirectory(where, vfs.mounts, undefined, budget);
+  t.equal(budget.held, 50 * (8 + 19) + (1 + 19) + (2 + 19));
+  t.equal(errno(() => readDirectory(where, vfs.mounts, undefined, budget)), ENOMEM, 'a second one does not fit beside it');
+  t.equal(budget.held, 1391, 'the refused listing gave back what it had taken');
+  first.release();
+  t.equal(budget.held, 0);
+  t.equal(first.length, 52, 'a released listing is still readable');
+  t.equal(readDirectory(where, vfs.mounts, undefined, budget).length, 52, 'once the first is let go, it fits');
+  // Through a directory fd: a new scan (cookie 0) and close() give the fd's listing back.
+  const dir = new HostDir(vfs, where, DIR_RIGHTS, DIR_RIGHTS);
+  dir.readdir(0n);
+  t.equal(vfs.listings.held, 1391);
+  dir.readdir(0n);
+  t.equal(vfs.listings.held, 1391, 'one listing per fd');
+  dir.close();
+  t.equal(vfs.listings.held, 0);
 });
