@@ -55,7 +55,14 @@ export function ringPair(guestBell: SharedArrayBuffer, guestLocal: SockAddr, gue
  * included: the socket's FIN is the guest's EOF and the guest's close the socket's FIN. A reset on either
  * side resets the other (the guest reads ECONNRESET; the host peer gets an RST). `done` runs once both are gone.
  */
-export function bridge(sock: net.Socket, hostEnd: ConnInit, done: () => void): Conn {
+export interface Bridged {
+  /** The host end of the guest's connection. */
+  conn: Conn;
+  /** Lets the process exit while the bridge still carries bytes. */
+  unref(): void;
+}
+
+export function bridge(sock: net.Socket, hostEnd: ConnInit, done: () => void): Bridged {
   const conn = new Conn(hostEnd);
   const stream = new PodStream(conn);
   sock.pipe(stream).pipe(sock);
@@ -68,13 +75,13 @@ export function bridge(sock: net.Socket, hostEnd: ConnInit, done: () => void): C
     stream.destroy();
     done();
   });
-  return conn;
+  return { conn, unref: () => { sock.unref(); stream.unref(); } };
 }
 
 /**
  * Whether the guest has closed its end of `conn` in order (a FIN, not a reset): what it sent is still on
  * its way to the host peer, as the kernel delivers a closed socket's last bytes after its process is gone.
  */
-export function guestFinished(conn: Conn): boolean {
+export function guestFinished({ conn }: Bridged): boolean {
   return (conn.rx.closedFlags() & WRITER_CLOSED) !== 0 && !conn.reset();
 }

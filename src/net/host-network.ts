@@ -15,8 +15,7 @@ import { AddressFamily, IPV6_LOOPBACK, isAny, isLoopback, unmap, type SockAddr }
 import { SockKind, type ConnInit, type DgramInit } from '../../shim/net/protocol.js';
 import { PodNetwork, type Binding, type BindingOwner } from './pod-network.js';
 import type { ClusterNetwork, Route } from './cluster-network.js';
-import { HOST_SIDE_BELL, bridge, errnoOf, guestFinished, ringPair, sockAddrOf } from './host-bridge.js';
-import type { Conn } from '../../shim/net/conn.js';
+import { HOST_SIDE_BELL, bridge, errnoOf, guestFinished, ringPair, sockAddrOf, type Bridged } from './host-bridge.js';
 import { HostDatagrams } from './host-dgram.js';
 import { resetSocket } from './reset.js';
 
@@ -45,7 +44,7 @@ const LINGER_MS = 60_000;
 export class HostNetwork {
   private readonly servers = new Set<net.Server>();
   /** The host connections the pod's guests hold, with the host end of each one's rings. */
-  private readonly sockets = new Map<net.Socket, Conn>();
+  private readonly sockets = new Map<net.Socket, Bridged>();
   /** Listeners let go of (their binding released): close() waits until the host has closed them. */
   private readonly stopping = new Set<Promise<void>>();
   private closed = false;
@@ -222,9 +221,13 @@ export class HostNetwork {
     this.closed = true;
     for (const s of this.servers) this.stop(s);
     this.servers.clear();
-    for (const [s, conn] of this.sockets) {
-      if (!guestFinished(conn)) resetSocket(s);
-      else setTimeout(() => resetSocket(s), LINGER_MS).unref();
+    for (const [s, bridged] of this.sockets) {
+      if (!guestFinished(bridged)) resetSocket(s);
+      else {
+        // Lingering does not keep the process alive: a runtime closing for good exits without waiting for it.
+        bridged.unref();
+        setTimeout(() => resetSocket(s), LINGER_MS).unref();
+      }
     }
     this.sockets.clear();
     await Promise.all([...this.stopping]);

@@ -81,6 +81,12 @@ export class PodStream extends Duplex {
     }
   }
 
+  /** Lets the process exit while the stream is still open (a connection left to finish on its own). */
+  unref(): this {
+    this.alive.unref();
+    return this;
+  }
+
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     clearInterval(this.alive);
     if (!this.conn.closed()) this.conn.close();
