@@ -8,7 +8,7 @@ import { Vfs } from '../../../dist/shim/fs/vfs.js';
 import { DirListing, MAX_DIR_ENTRIES, MAX_DIR_NAME_BYTES, RUN_LISTING_BYTES, listingBudget, readDirectory } from '../../../dist/shim/fs/readdir.js';
 import { HostDir } from '../../../dist/shim/fd/host-dir.js';
 import { DIR_RIGHTS } from '../../../dist/shim/wasi/constants.js';
-import { WasiError } from '../../../dist/shim/wasi/errno.js';
+import { errno } from '../../helpers/wasi-errno.js';
 
 const DIRECTORY = 3, REGULAR_FILE = 4, SYMBOLIC_LINK = 7;
 const ENOMEM = 48;
@@ -20,15 +20,6 @@ function rows(l: DirListing): Row[] {
   return out;
 }
 
-function errno(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WasiError) return err.errno;
-    throw err;
-  }
-  return undefined;
-}
 
 const ino = (p: string): bigint => fs.lstatSync(p, { bigint: true }).ino;
 

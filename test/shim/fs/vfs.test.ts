@@ -2,19 +2,10 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Vfs } from '../../../dist/shim/fs/vfs.js';
-import { WasiError } from '../../../dist/shim/wasi/errno.js';
+import { errno } from '../../helpers/wasi-errno.js';
 
 const ENOENT = 44, ENOTDIR = 54, ELOOP = 32, EPERM = 63;
 
-function errno(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WasiError) return err.errno;
-    throw err;
-  }
-  return undefined;
-}
 
 t.test('resolution stays inside the directory it starts from', async (t) => {
   const root = t.testdir({ a: { b: { 'f.txt': 'x' } }, 'top.txt': 'y' });
