@@ -58,46 +58,43 @@ export class PodQueue {
   /** Queues a message; waits up to `timeoutMs` (default forever) while the queue is full. */
   async send(data: Uint8Array | string, priority = 0, timeoutMs = Infinity): Promise<void> {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    if (bytes.length > this.q.msgsize) throw new IpcError(Errno.MSGSIZE, `send to queue "${this.name}"`);
-    if (!(priority >= 0 && priority < MQ_PRIO_MAX)) throw new IpcError(Errno.INVAL, `send to queue "${this.name}"`);
-    const deadline = performance.now() + timeoutMs;
-    let slept = false;
-    try {
-      for (;;) {
-        const epoch = this.q.epoch(true);
-        if (this.q.trySend(bytes, priority, EMBEDDER)) return;
-        if (this.q.busy) { await yieldTurn(); continue; }
-        const left = deadline - performance.now();
-        if (timeoutMs <= 0) throw new IpcError(Errno.AGAIN, `send to queue "${this.name}"`);
-        if (left <= 0) throw new IpcError(Errno.TIMEDOUT, `send to queue "${this.name}"`);
-        slept = true;
-        await keepAlive(this.q.waitAsync(true, epoch, left), left);
-      }
-    } finally {
-      // A wake-up this send took may have been meant for another sleeper too (queue.ts passOn).
-      if (slept) this.q.passOn(false);
-    }
+    const what = `send to queue "${this.name}"`;
+    if (bytes.length > this.q.msgsize) throw new IpcError(Errno.MSGSIZE, what);
+    if (!(priority >= 0 && priority < MQ_PRIO_MAX)) throw new IpcError(Errno.INVAL, what);
+    await this.blocking(true, what, timeoutMs, () => (this.q.trySend(bytes, priority, EMBEDDER) ? true : undefined));
   }
 
   /** Takes the oldest message of the highest priority; waits up to `timeoutMs` (default forever) while empty. */
   async receive(timeoutMs = Infinity): Promise<{ data: Buffer; priority: number }> {
     const buf = Buffer.allocUnsafe(this.q.msgsize);
+    return this.blocking(false, `receive from queue "${this.name}"`, timeoutMs, () => {
+      const n = this.q.tryReceive(buf, EMBEDDER);
+      return n >= 0 ? { data: Buffer.from(buf.subarray(0, n)), priority: this.q.lastPriority } : undefined;
+    });
+  }
+
+  /**
+   * Runs `attempt` (a send, or a receive) until it succeeds, sleeping on the queue between tries while it is
+   * full (send) or empty (receive): EAGAIN at once for a timeout of 0, ETIMEDOUT once `timeoutMs` has passed.
+   */
+  private async blocking<T>(send: boolean, what: string, timeoutMs: number, attempt: () => T | undefined): Promise<T> {
     const deadline = performance.now() + timeoutMs;
     let slept = false;
     try {
       for (;;) {
-        const epoch = this.q.epoch(false);
-        const n = this.q.tryReceive(buf, EMBEDDER);
-        if (n >= 0) return { data: Buffer.from(buf.subarray(0, n)), priority: this.q.lastPriority };
+        const epoch = this.q.epoch(send);
+        const got = attempt();
+        if (got !== undefined) return got;
         if (this.q.busy) { await yieldTurn(); continue; }
         const left = deadline - performance.now();
-        if (timeoutMs <= 0) throw new IpcError(Errno.AGAIN, `receive from queue "${this.name}"`);
-        if (left <= 0) throw new IpcError(Errno.TIMEDOUT, `receive from queue "${this.name}"`);
+        if (timeoutMs <= 0) throw new IpcError(Errno.AGAIN, what);
+        if (left <= 0) throw new IpcError(Errno.TIMEDOUT, what);
         slept = true;
-        await keepAlive(this.q.waitAsync(false, epoch, left), left);
+        await keepAlive(this.q.waitAsync(send, epoch, left), left);
       }
     } finally {
-      if (slept) this.q.passOn(true);
+      // A wake-up this call took may have been meant for another sleeper too (queue.ts passOn).
+      if (slept) this.q.passOn(!send);
     }
   }
 }
