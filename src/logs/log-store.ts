@@ -1,6 +1,7 @@
 // Container logs on disk in the CRI format the kubelet writes (timestamp, stream, P/F tag, line), one file per run.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { ContainerState } from '../spec/types-status.js';
 
 export interface LogLine {
   time: string;
@@ -49,12 +50,7 @@ export class ContainerLog {
   }
 }
 
-/** Parses a CRI log file back into lines; partial (P) pieces are joined to the line they continue. */
-export function readLog(file: string): LogLine[] {
-  return parseLog(fs.readFileSync(file, 'utf8'));
-}
-
-/** Parses CRI log text (whole lines of a log file) into lines, as readLog does. */
+/** Parses CRI log text (whole lines of a log file) into lines; partial (P) pieces are joined to the line they continue. */
 export function parseLog(text: string): LogLine[] {
   const out: LogLine[] = [];
   let pending: Record<string, string> = {};
@@ -86,5 +82,22 @@ export class LogStore {
   containerFile(podDir: string, container: string, restart: number): string {
     return path.join(podDir, container, `${restart}.log`);
   }
+}
 
+/**
+ * The text of one run's log file. A run's file is made by its first output or at its end, so a run that has
+ * `started` but written nothing has none yet: its log is empty. Undefined when there is no file and no start.
+ */
+export function runLogText(file: string, started: boolean): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  return started ? '' : undefined;
+}
+
+/** Whether a container's state says its current run has started (Running, or Terminated after running). */
+export function runStarted(state: ContainerState | undefined): boolean {
+  return state?.running !== undefined || state?.terminated !== undefined;
 }

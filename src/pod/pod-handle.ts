@@ -1,10 +1,9 @@
 // The handle an embedder holds for a running pod: status and its changes, output, logs, stdin, wait and delete.
 import { EventEmitter } from 'node:events';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Pod, PodStatus } from '../spec/types.js';
 import type { ExecResult, OutputStream } from '../runtime/sandbox.js';
-import { readLog, type LogLine } from '../logs/log-store.js';
+import { parseLog, runLogText, runStarted, type LogLine } from '../logs/log-store.js';
 import { NotFoundError } from '../errors.js';
 import type { PodWorker } from './pod-worker.js';
 import { PodIpc } from '../ipc/pod-ipc.js';
@@ -121,12 +120,12 @@ export class PodHandle extends EventEmitter<PodHandleEvents> {
   logLines(container: string, opts: LogOptions = {}): LogLine[] {
     const run = this.loop(container).status.restartCount - (opts.previous ? 1 : 0);
     const file = path.join(this.logDir, container, `${run}.log`);
-    if (run >= 0 && fs.existsSync(file)) return readLog(file);
-    // A run's log file is made by its first output (or its end): a started run that has written nothing has none yet.
-    const state = this.loop(container).status.state;
-    if (!opts.previous && run >= 0 && (state?.running || state?.terminated)) return [];
-    const what = opts.previous ? 'previous terminated container' : 'container';
-    throw new NotFoundError(`${what} "${container}" in pod "${this.name}" not found`);
+    const text = run < 0 ? undefined : runLogText(file, !opts.previous && runStarted(this.loop(container).status.state));
+    if (text === undefined) {
+      const what = opts.previous ? 'previous terminated container' : 'container';
+      throw new NotFoundError(`${what} "${container}" in pod "${this.name}" not found`);
+    }
+    return parseLog(text);
   }
 
   /** The container's log as text, lines joined with newlines. */

@@ -1,7 +1,7 @@
 // pods/log: a container's log of this run or the previous one, with tailLines, sinceSeconds, timestamps, limitBytes and follow.
 import * as fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LogStore, parseLog, type LogLine } from '../logs/log-store.js';
+import { LogStore, parseLog, runLogText, runStarted, type LogLine } from '../logs/log-store.js';
 import type { Pod } from '../spec/types.js';
 import { apiErrors } from './api-error.js';
 import type { Target } from './rest.js';
@@ -68,9 +68,8 @@ export function serveLog(req: IncomingMessage, res: ServerResponse, t: Target, s
   const status = containerStatus(pod, q.container);
   const run = (status?.restartCount ?? 0) - (q.previous ? 1 : 0);
   const file = logs.containerFile(logs.podDir(pod.metadata.namespace!, pod.metadata.name!, pod.metadata.uid!), q.container, run);
-  // A run's log file is made by its first output (or its end): a started run that has written nothing has none yet.
-  const started = !q.previous && (status?.state?.running !== undefined || status?.state?.terminated !== undefined);
-  if (run < 0 || (!fs.existsSync(file) && !started)) {
+  const text = run < 0 ? undefined : runLogText(file, !q.previous && runStarted(status?.state));
+  if (text === undefined) {
     if (q.previous) throw apiErrors.badRequest(`previous terminated container "${q.container}" in pod "${pod.metadata.name}" not found`);
     const why = status?.state?.waiting?.reason ?? 'ContainerCreating';
     throw apiErrors.badRequest(`container "${q.container}" in pod "${pod.metadata.name}" is waiting to start: ${why}`);
@@ -87,7 +86,6 @@ export function serveLog(req: IncomingMessage, res: ServerResponse, t: Target, s
     return budget > 0;
   };
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   const end = q.follow ? text.lastIndexOf('\n') + 1 : text.length;
   let lines = parseLog(text.slice(0, end));
   if (q.tailLines !== undefined) lines = q.tailLines === 0 ? [] : lines.slice(-q.tailLines);

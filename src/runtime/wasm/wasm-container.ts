@@ -121,10 +121,9 @@ export class WasmContainer implements SandboxContainer {
     const startDrains = (): void => { drains ??= [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)]; };
     const runHooks: ContainerHooks = { ...hooks, onStarted: () => { hooks.onStarted(); setImmediate(startDrains); } };
     // A component runs in a worker of its own (shim/component is synchronous).
-    const running = this.shared && !start.component
-      ? this.runShared(this.shared, start, transferList, runHooks)
-      : this.runInWorker(start, transferList, runHooks);
-    const exit = await running;
+    const exit = this.shared && !start.component
+      ? await this.runShared(this.shared, start, transferList, runHooks)
+      : await this.runInWorker(start, transferList, runHooks);
     startDrains();
     ipc?.end();
     net?.end();
