@@ -138,9 +138,7 @@ export function wasixImports(ctx: WasiContext, net: NetContext | undefined): Rec
       mem.check(u32(addrs), max * ADDR_SIZE);
       // A name longer than the call channel carries is ENAMETOOLONG (NetContext.resolve), answered before any
       // string is made: one of the guest's length would count against the worker's JS heap.
-      mem.check(u32(host), u32(hostLen));
-      if (u32(hostLen) > CALL_DATA_BYTES) throw new WasiError(Errno.NAMETOOLONG);
-      const name = mem.string(u32(host), u32(hostLen));
+      const name = mem.stringUpTo(u32(host), u32(hostLen), CALL_DATA_BYTES);
       const literal = parseIp(name);
       if (!literal && !net) throw new WasiError(Errno.NOTSUP);
       const found = literal ? [literal] : net!.resolve(new TextEncoder().encode(name));

@@ -63,13 +63,18 @@ export class GuestMemory {
   }
 
   /**
-   * Reads a path argument: PATH_MAX bytes or more is ENAMETOOLONG, as Linux answers, before any string is
-   * made (a string of the guest's length would count against the worker's JS heap).
+   * Reads a name of at most `max` bytes: longer is ENAMETOOLONG, answered before any string is made (a string
+   * of the guest's length would count against the worker's JS heap). EFAULT first for bytes out of memory.
    */
-  path(ptr: number, len: number): string {
+  stringUpTo(ptr: number, len: number, max: number): string {
     this.check(ptr, len);
-    if (len >= PATH_MAX) throw new WasiError(Errno.NAMETOOLONG);
+    if (len > max) throw new WasiError(Errno.NAMETOOLONG);
     return this.string(ptr, len);
+  }
+
+  /** Reads a path argument: PATH_MAX bytes or more is ENAMETOOLONG, as Linux answers. */
+  path(ptr: number, len: number): string {
+    return this.stringUpTo(ptr, len, PATH_MAX - 1);
   }
 
   /**
