@@ -42,9 +42,8 @@ const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 
 /** A bad value as the API server prints it: strings quoted, numbers and booleans bare, a missing one as "null". */
 export function formatValue(value: unknown): string {
+  // JSON's own spelling is the API server's for what a request body holds: "quoted", 70000, true.
   if (value === undefined || value === null) return '"null"';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }
 
