@@ -38,6 +38,14 @@ function valueAt(root: unknown, path: Segment[]): unknown {
   return v;
 }
 
+/** Removes the field at `field` (a spec-layer path) from `root`, as a decoder drops a field it does not know. */
+export function dropField(root: unknown, field: string): void {
+  const path = segments(field);
+  const parent = valueAt(root, path.slice(0, -1));
+  const last = path[path.length - 1];
+  if (typeof parent === 'object' && parent !== null && last !== undefined) delete (parent as Record<string | number, unknown>)[last];
+}
+
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A bad value as the API server prints it: strings quoted, numbers and booleans bare, a missing one as "null". */

@@ -10,9 +10,9 @@ export function openApiV3Root(): Record<string, unknown> {
 }
 
 /**
- * /openapi/v3/api/v1. kubectl looks up a kind's schema by its `x-kubernetes-group-version-kind` to learn
- * that the server validates fields itself (it then sends `fieldValidation=Strict` and leaves validation
- * to the server, whose errors name every bad field). The schemas are open objects: kubectl's own types
+ * /openapi/v3/api/v1. kubectl looks up a kind's PATCH operation by its `x-kubernetes-group-version-kind` to
+ * learn that the server validates fields itself (it then sends `fieldValidation` and leaves validation to the
+ * server, whose errors name every bad field). The schemas are open objects: kubectl's own types
  * (its built-in strategic-merge metadata) drive `kubectl apply`'s patches.
  */
 export function openApiV3(): Record<string, unknown> {
@@ -27,7 +27,10 @@ export function openApiV3(): Record<string, unknown> {
     };
     const base = r.namespaced ? `/api/v1/namespaces/{namespace}/${r.name}` : `/api/v1/${r.name}`;
     paths[base] = { post: write, get: { responses: { 200: { description: 'OK' } } } };
-    paths[`${base}/{name}`] = { put: write, patch: write, get: { responses: { 200: { description: 'OK' } } } };
+    // kubectl's query-parameter check finds the kind's PATCH by its GVK and reads its parameters: a server that
+    // lists fieldValidation there validates fields itself, so kubectl asks it to (and warns through it).
+    const patch = { ...write, 'x-kubernetes-action': 'patch', 'x-kubernetes-group-version-kind': { group: '', version: 'v1', kind: r.kind } };
+    paths[`${base}/{name}`] = { put: write, patch, get: { responses: { 200: { description: 'OK' } } } };
   }
   return { openapi: '3.0.0', info: { title: 'wasmpod', version: KUBE_VERSION.gitVersion }, paths, components: { schemas } };
 }

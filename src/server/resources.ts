@@ -4,14 +4,22 @@ import { stripNulls } from '../spec/defaults.js';
 import { isDns1123Label } from '../spec/names.js';
 import { validateObjectMeta } from '../spec/validate-meta.js';
 import { apiErrors } from './api-error.js';
+import { dropField } from './field-errors.js';
 import { withPodDefaults } from './pod-defaults.js';
 import type { FieldSet } from './selectors.js';
 import type { ApiObject } from './store.js';
 import { randomUUID } from 'node:crypto';
 
+/** The request's `fieldValidation`: what a field the schema does not know does to a create, update or patch. */
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
 export interface DecodeContext {
   /** Folder relative image paths resolve against (the server's working directory). */
   baseDir: string;
+  /** Unknown fields are refused (400), dropped with a warning (the API server's default), or dropped silently. */
+  fieldValidation?: FieldValidation;
+  /** Takes each warning for the response's `Warning` headers. */
+  warn?: (message: string) => void;
 }
 
 export interface ResourceDef {
@@ -36,10 +44,29 @@ function invalid(kind: string, body: ApiObject, err: unknown): never {
   throw err;
 }
 
-/** Fills the API defaults in (before validation, as the API server's decoding does), then validates (and the spec layer defaults). */
+const isUnknownField = (e: FieldError): boolean => e.message.startsWith('unknown field');
+
+/**
+ * Fills the API defaults in (before validation, as the API server's decoding does), then validates (and the spec
+ * layer defaults). Fields the schema does not know are handled as the API server's decoder does, by the request's
+ * fieldValidation: Strict refuses the body (400, every unknown field named), Warn (the default) and Ignore drop
+ * them, Warn with a warning each, and the rest of the body is then validated without them.
+ */
 function decodeWith<T>(kind: string, fn: (v: unknown) => T, defaults: (body: ApiObject) => ApiObject = (b) => b) {
-  return (raw: ApiObject): ApiObject => {
+  return (raw: ApiObject, ctx: DecodeContext): ApiObject => {
     const body = defaults(stripNulls(raw));
+    try {
+      return fn(body) as unknown as ApiObject;
+    } catch (err) {
+      const unknown = err instanceof ManifestError ? err.causes.filter(isUnknownField) : [];
+      if (unknown.length === 0) invalid(kind, body, err);
+      const fields = unknown.map((e) => `unknown field ${JSON.stringify(e.field)}`);
+      if (ctx.fieldValidation === 'Strict') {
+        throw apiErrors.badRequest(`${kind} in version "v1" cannot be handled as a ${kind}: strict decoding error: ${fields.join(', ')}`);
+      }
+      for (const e of unknown) dropField(body, e.field);
+      if (ctx.fieldValidation !== 'Ignore') for (const f of fields) ctx.warn?.(f);
+    }
     try {
       return fn(body) as unknown as ApiObject;
     } catch (err) {
@@ -75,7 +102,7 @@ export const RESOURCES: ResourceDef[] = [
   {
     name: 'pods', singularName: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], verbs: VERBS,
     subresources: ['status', 'log', 'exec', 'portforward'],
-    decode: (body, ctx) => decodeWith('Pod', (v) => decodePod(v, { baseDir: ctx.baseDir }), (b) => withPodDefaults(b, ctx.baseDir))(body),
+    decode: (body, ctx) => decodeWith('Pod', (v) => decodePod(v, { baseDir: ctx.baseDir }), (b) => withPodDefaults(b, ctx.baseDir))(body, ctx),
     fields: (o) => {
       const spec = o['spec'] as { nodeName?: string; restartPolicy?: string; schedulerName?: string; serviceAccountName?: string } | undefined;
       const status = o['status'] as { phase?: string; podIP?: string } | undefined;
@@ -88,11 +115,11 @@ export const RESOURCES: ResourceDef[] = [
   },
   {
     name: 'configmaps', singularName: 'configmap', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'], verbs: VERBS,
-    subresources: [], decode: (body) => decodeWith('ConfigMap', decodeConfigMap)(body), fields: () => ({}),
+    subresources: [], decode: (body, ctx) => decodeWith('ConfigMap', decodeConfigMap)(body, ctx), fields: () => ({}),
   },
   {
     name: 'secrets', singularName: 'secret', kind: 'Secret', namespaced: true, shortNames: [], verbs: VERBS,
-    subresources: [], decode: (body) => decodeWith('Secret', decodeSecret)(body), fields: (o) => ({ type: str(o['type']) }),
+    subresources: [], decode: (body, ctx) => decodeWith('Secret', decodeSecret)(body, ctx), fields: (o) => ({ type: str(o['type']) }),
   },
   {
     name: 'namespaces', singularName: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'],

@@ -67,7 +67,7 @@ export class RestHandler {
     if (t.def.namespaced && t.namespace !== undefined && m !== 'GET') this.requireNamespace(t.namespace);
     if (t.name === undefined) {
       if (m === 'GET') return this.list(req, res, t);
-      if (m === 'POST') return sendJson(res, 201, this.create(t, await this.body(req)));
+      if (m === 'POST') return sendJson(res, 201, this.create(t, await this.body(req), this.decodeContext(t, res, 'Create')));
       if (m === 'DELETE') return sendJson(res, 200, this.deleteCollection(t));
       throw apiErrors.methodNotAllowed(m, t.def.name);
     }
@@ -81,12 +81,12 @@ export class RestHandler {
         const o = cur();
         return sendJson(res, 200, wantsTable(req) ? toTable(t.def.name, [o], { resourceVersion: o.metadata.resourceVersion }, t.query.get('includeObject') ?? 'Metadata') : o);
       }
-      case 'PUT': return sendJson(res, 200, this.update(t, cur(), await this.body(req)));
+      case 'PUT': return sendJson(res, 200, this.update(t, cur(), await this.body(req), this.decodeContext(t, res, 'Update')));
       case 'PATCH': {
         const patch = parseBody(req, await readBody(req));
         const patched = applyPatch(contentType(req), structuredClone(cur()), patch);
         if (!isObject(patched)) throw apiErrors.badRequest('the patched object is not an object');
-        return sendJson(res, 200, this.update(t, cur(), patched as ApiObject));
+        return sendJson(res, 200, this.update(t, cur(), patched as ApiObject, this.decodeContext(t, res, 'Patch')));
       }
       case 'DELETE': {
         const raw = await readBody(req);
@@ -139,8 +139,27 @@ export class RestHandler {
     sendJson(res, 200, { kind: `${t.def.kind}List`, apiVersion: 'v1', metadata: meta, items });
   }
 
+  /**
+   * How this request's body is decoded: its `fieldValidation` (Warn when absent, as the API server defaults),
+   * whose warnings go out as `Warning: 299 - "..."` headers, which kubectl prints.
+   */
+  private decodeContext(t: Target, res: ServerResponse, verb: 'Create' | 'Update' | 'Patch'): DecodeContext {
+    const mode = t.query.get('fieldValidation') || 'Warn';
+    if (mode !== 'Strict' && mode !== 'Warn' && mode !== 'Ignore') {
+      throw apiErrors.invalid(`${verb}Options.meta.k8s.io`, '', [fieldError.unsupportedValue('fieldValidation', mode, ['Ignore', 'Warn', 'Strict'])]);
+    }
+    const warnings: string[] = [];
+    return {
+      ...this.ctx, fieldValidation: mode,
+      warn: (message) => {
+        warnings.push(`299 - ${JSON.stringify(message)}`);
+        res.setHeader('Warning', warnings);
+      },
+    };
+  }
+
   /** Checks what the body says against the URL and validates it. */
-  private decode(t: Target, body: ApiObject): ApiObject {
+  private decode(t: Target, body: ApiObject, ctx: DecodeContext): ApiObject {
     if (body.apiVersion !== undefined && body.apiVersion !== 'v1') {
       throw apiErrors.badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (v1)`);
     }
@@ -154,24 +173,24 @@ export class RestHandler {
       }
       body.metadata.namespace = t.namespace ?? ns ?? 'default';
     }
-    return t.def.decode({ ...body, apiVersion: 'v1', kind: t.def.kind }, this.ctx);
+    return t.def.decode({ ...body, apiVersion: 'v1', kind: t.def.kind }, ctx);
   }
 
-  private create(t: Target, body: ApiObject): ApiObject {
+  private create(t: Target, body: ApiObject, ctx: DecodeContext): ApiObject {
     if (t.namespace === undefined && t.def.namespaced) throw apiErrors.methodNotAllowed('POST', `${t.def.name} of all namespaces`);
     if (body.metadata.resourceVersion) throw apiErrors.badRequest('resourceVersion should not be set on objects to be created');
     // The server assigns these, whatever the body says.
     delete body.metadata.uid;
     delete body.metadata.creationTimestamp;
     delete body.metadata.deletionTimestamp;
-    const obj = this.decode(t, body);
+    const obj = this.decode(t, body, ctx);
     if (this.store.get(t.def.name, obj.metadata.namespace, obj.metadata.name!)) throw apiErrors.alreadyExists(t.def.name, obj.metadata.name!);
     if (t.query.get('dryRun') === 'All') return obj;
     if (t.def.name === 'pods') return this.pods.create(obj as unknown as Pod);
     return this.store.create(t.def.name, obj);
   }
 
-  private update(t: Target, cur: ApiObject, body: ApiObject): ApiObject {
+  private update(t: Target, cur: ApiObject, body: ApiObject, ctx: DecodeContext): ApiObject {
     if (!isObject(body.metadata)) body.metadata = {};
     if (body.metadata.name !== undefined && body.metadata.name !== t.name) {
       throw apiErrors.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${t.name})`);
@@ -184,7 +203,7 @@ export class RestHandler {
       next = { ...structuredClone(cur), status: body['status'], metadata: { ...cur.metadata, resourceVersion: body.metadata.resourceVersion } };
     } else {
       const rv = body.metadata.resourceVersion;
-      next = this.decode(t, { ...body, metadata: { ...body.metadata, uid: cur.metadata.uid, creationTimestamp: cur.metadata.creationTimestamp } });
+      next = this.decode(t, { ...body, metadata: { ...body.metadata, uid: cur.metadata.uid, creationTimestamp: cur.metadata.creationTimestamp } }, ctx);
       next.metadata.resourceVersion = rv;
       for (const k of ['deletionTimestamp', 'deletionGracePeriodSeconds'] as const) {
         if (cur.metadata[k] !== undefined) (next.metadata as Record<string, unknown>)[k] = cur.metadata[k];

@@ -23,7 +23,7 @@ export interface TestServer {
   /** Runs kubectl against the server; never throws, resolves with its exit code and output. */
   kubectl(args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
   /** A request over the unix socket (no token needed there). */
-  request(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; text: string }>;
+  request(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; text: string; headers: http.IncomingHttpHeaders }>;
   /** Stops the server (its state stays in stateDir) and starts a new one on the same state dir. */
   restart(): Promise<TestServer>;
   close(): Promise<void>;
@@ -62,7 +62,7 @@ export async function startServer(opts: ServeOptions = {}, stateDir = fs.mkdtemp
           const text = Buffer.concat(chunks).toString();
           let parsed: unknown;
           try { parsed = JSON.parse(text); } catch { parsed = undefined; }
-          resolve({ status: res.statusCode!, body: parsed, text });
+          resolve({ status: res.statusCode!, body: parsed, text, headers: res.headers });
         });
       });
       req.on('error', reject);

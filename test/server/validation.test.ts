@@ -103,6 +103,45 @@ t.test('validation errors and defaults', async (t) => {
     t.match(ns.stderr, /^The Namespace "Bad" is invalid: metadata\.name: Invalid value: "Bad": a lowercase RFC 1123 label must consist of /);
   });
 
+  t.test('unknown fields follow fieldValidation: Strict refuses (400), Warn drops with a warning, Ignore drops', async (t) => {
+    const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, colour: 'red' },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: TOOL, args: ['sleep'], foo: 1 }] } });
+    const strict = await s.request('POST', `${PODS}?fieldValidation=Strict`, pod('strict'));
+    t.same(strict.body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'BadRequest', code: 400,
+      message: 'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "metadata.colour", unknown field "spec.containers[0].foo"' });
+    t.equal((await s.request('GET', `${PODS}/strict`)).status, 404, 'nothing was made');
+    const warn = await s.request('POST', PODS, pod('warned'));
+    t.equal(warn.status, 201, warn.text);
+    t.equal(warn.headers.warning, '299 - "unknown field \\"metadata.colour\\"", 299 - "unknown field \\"spec.containers[0].foo\\""', 'Warn is the default');
+    t.notOk('colour' in warn.body.metadata);
+    t.notOk('foo' in warn.body.spec.containers[0], 'the field is dropped from what is stored');
+    const ignore = await s.request('POST', `${PODS}?fieldValidation=Ignore`, pod('ignored'));
+    t.same([ignore.status, ignore.headers.warning], [201, undefined]);
+    // Unknown fields are a decoding matter: the rest of the body is still validated, and its errors are a 422.
+    const both = await s.request('POST', PODS, { ...pod('both'), spec: { containers: [{ name: 'c', foo: 1 }] } });
+    t.equal(both.status, 422);
+    t.same(both.body.details.causes, [{ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers[0].image' }]);
+    const bad = await s.request('POST', `${PODS}?fieldValidation=Loose`, pod('bad'));
+    t.equal(bad.status, 422);
+    t.equal(bad.body.message, 'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "Loose": supported values: "Ignore", "Warn", "Strict"');
+    const cm = await s.request('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Strict', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nope' }, extra: true });
+    t.equal(cm.body.message, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "extra"');
+  });
+
+  t.test('kubectl validates strictly by default, and warns or ignores when told to', { skip: NO_KUBECTL }, async (t) => {
+    const f = file('unknown.yaml', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'unk' },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: TOOL, args: ['sleep'], foo: 1 }] } });
+    const strict = await s.kubectl(['apply', '-f', f]);
+    t.equal(strict.code, 1);
+    t.equal(strict.stderr, `Error from server (BadRequest): error when creating "${f}": Pod in version "v1" cannot be handled as a Pod: `
+      + 'strict decoding error: unknown field "spec.containers[0].foo"\n');
+    const warn = await s.kubectl(['create', '--validate=warn', '-f', f]);
+    t.same([warn.code, warn.stdout, warn.stderr], [0, 'pod/unk created\n', 'Warning: unknown field "spec.containers[0].foo"\n']);
+    t.equal((await s.kubectl(['delete', 'pod', 'unk', '--grace-period=0'])).code, 0);
+    const ignore = await s.kubectl(['create', '--validate=false', '-f', f]);
+    t.same([ignore.code, ignore.stdout, ignore.stderr], [0, 'pod/unk created\n', '']);
+  });
+
   t.test('a pod gets the API server\'s defaults on create, and they stay on update', async (t) => {
     const created = await s.request('POST', PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'plain' },
       spec: { containers: [{ name: 'c', image: TOOL, args: ['sleep'] }] } });
