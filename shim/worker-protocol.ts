@@ -27,7 +27,17 @@ export interface WorkerStart {
   bell: SharedArrayBuffer;
   /** Set when the image is a WASI 0.2 component (see component/run.ts); `module` is then its main core module. */
   component?: ComponentStart;
+  /**
+   * Set when the run was created ahead of its start (OCI's create, then start): the worker builds the context and
+   * instantiates, then waits on word 0 for GATE_GO (it reports `started` and runs the guest) or GATE_CANCEL (it
+   * reports a clean exit without running it).
+   */
+  gate?: SharedArrayBuffer;
 }
+
+export const GATE_WAIT = 0;
+export const GATE_GO = 1;
+export const GATE_CANCEL = 2;
 
 /** The workerData of a pooled worker: it loads the shim, reports 'ready', then runs each WorkerStart message it gets. */
 export interface WorkerStandby {

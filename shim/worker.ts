@@ -4,7 +4,7 @@ import type { WasiContext } from './wasi/context.js';
 import type { NetContext } from './net/net-context.js';
 import { PortOpenError } from './net/preopen.js';
 import { buildContext, closePorts, entryOf, exitReport, guestImports } from './guest.js';
-import type { WorkerReport, WorkerStandby, WorkerStart } from './worker-protocol.js';
+import { GATE_GO, GATE_WAIT, type WorkerReport, type WorkerStandby, type WorkerStart } from './worker-protocol.js';
 
 function report(r: WorkerReport): void {
   parentPort!.postMessage(r);
@@ -35,11 +35,21 @@ function runGuest(start: WorkerStart, ctx: WasiContext, net: NetContext | undefi
     const instance = new WebAssembly.Instance(start.module, guestImports(start, ctx, net));
     const entry = entryOf(instance, ctx, onMemory);
     if (typeof entry !== 'function') return entry;
+    if (start.gate && !passGate(new Int32Array(start.gate))) return { type: 'exit', code: 0, reason: 'Completed', reusable: true };
     report({ type: 'started' });
     entry();
     return { type: 'exit', code: 0, reason: 'Completed', reusable: true };
   } catch (err) {
     return exitReport(err);
+  }
+}
+
+/** A run created ahead waits here, instantiated, until it is started (true) or cancelled (false). */
+function passGate(gate: Int32Array): boolean {
+  for (;;) {
+    const state = Atomics.load(gate, 0);
+    if (state !== GATE_WAIT) return state === GATE_GO;
+    Atomics.wait(gate, 0, GATE_WAIT);
   }
 }
 

@@ -165,6 +165,9 @@ export class Runtime {
       const local = all.filter((c) => !isRemoteImage(c.image));
       const created = await Promise.all(local.map(async (c) => sandbox.createContainer(configs.get(c.name)!)));
       created.forEach((c) => prepared.set(c.config.name, c));
+      // With no init containers before them, the pod's containers start now: their runs are made ahead, so
+      // their workers instantiate while the pod's worker is set up (a resumed pod's containers restart later).
+      if (!pod.spec.initContainers?.length && !opts.resume) sandbox.createAhead?.(created);
       if (sandbox.publishPorts) await sandbox.publishPorts(opts.publish ?? []);
       else await publishPodPorts(network, pod, opts.publish);
     } catch (err) {

@@ -126,6 +126,12 @@ export interface PodSandbox {
   readonly warnings?: readonly { reason: string; message: string }[];
   /** Checks and prepares a container (compile, validate imports); throws a WasmpodError when it cannot run. */
   createContainer(config: ContainerConfig): Promise<SandboxContainer>;
+  /**
+   * Makes the runs of containers about to start ahead of their start (OCI's create, then start), where the backend
+   * can: their first start() then only lets them go. A container made ahead and never started is given back by
+   * remove().
+   */
+  createAhead?(containers: SandboxContainer[]): void;
   /** Releases the sandbox's resources; every container must have ended. */
   remove(): Promise<void>;
   /** Keeps the pod's status where a runtime re-adopting the sandbox finds it (a backend whose pods outlive it). */

@@ -12,6 +12,8 @@ class WasmPodSandbox implements PodSandbox {
   readonly id = randomUUID();
   /** Lives as long as the pod, as the pause container holds the ipc namespace: containers restart into it. */
   readonly ipc = new IpcNamespace();
+  /** Containers whose first run was made ahead (createAhead): cancelled by remove() if never started. */
+  private readonly ahead: WasmContainer[] = [];
   constructor(private readonly cache: ModuleCache, private readonly pool: WorkerPool, private readonly opts: SandboxOptions = {},
     private readonly shared?: SharedWorkers) {}
 
@@ -27,7 +29,17 @@ class WasmPodSandbox implements PodSandbox {
     return new WasmContainer(config, module, config.imageID ?? digest, this.ipc, this.opts.network, this.pool, shared);
   }
 
+  createAhead(containers: SandboxContainer[]): void {
+    for (const c of containers) {
+      if (!(c instanceof WasmContainer)) continue;
+      c.prepare();
+      this.ahead.push(c);
+    }
+  }
+
   async remove(): Promise<void> {
+    // A container made ahead that never started (the pod was deleted first) gives its worker back.
+    await Promise.all(this.ahead.splice(0).map((c) => c.cancel()));
     // Pod-level resources (network, IPC) are released here.
     this.ipc.close();
     await this.opts.network?.close();

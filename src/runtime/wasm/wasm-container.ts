@@ -8,7 +8,7 @@ import { IPC_MODULE } from '../../../shim/ipc/abi-ipc.js';
 import { WASIX_MODULE } from '../../../shim/net/abi-wasix.js';
 import { PREVIEW1 } from '../../../shim/wasi/preview1.js';
 import { TERMINATION_FD_ENV } from '../../../shim/fd/termination.js';
-import type { WorkerReport, WorkerStart } from '../../../shim/worker-protocol.js';
+import { GATE_CANCEL, GATE_GO, type WorkerReport, type WorkerStart } from '../../../shim/worker-protocol.js';
 import { WASM_PAGE } from './memory-limit.js';
 import type { IpcNamespace } from '../../ipc/namespace.js';
 import type { PodNetwork } from '../../net/pod-network.js';
@@ -16,6 +16,7 @@ import { NetSession } from '../../net/net-session.js';
 import { WORKER_URL, type WorkerPool } from './worker-pool.js';
 import type { SharedRun, SharedWorkers } from './shared-workers.js';
 import { COMPONENT_WORKER_URL, componentOf } from './component-cache.js';
+import { drain, pumpStdin, type Ahead, type Outcome, type RunSetup } from './container-run.js';
 
 const STDIO_RING_BYTES = 64 * 1024;
 /** A worker whose guest's memory ended larger than this is ended rather than pooled again. */
@@ -59,6 +60,8 @@ export class WasmContainer implements SandboxContainer {
   private pooled = false;
   /** The current run, when the container runs in a shared worker. */
   private sharedRun?: SharedRun;
+  /** The first run, when it was made ahead of its start (prepare). */
+  private ahead?: Ahead;
   private ended?: Promise<unknown>;
   private readonly bell = createDoorbell();
   private readonly stdinRing?: ByteRing;
@@ -91,7 +94,46 @@ export class WasmContainer implements SandboxContainer {
     return p;
   }
 
-  private async run(hooks: ContainerHooks): Promise<ExitInfo> {
+  /**
+   * OCI's create before its start: the run is set up now and its guest instantiated in a pooled worker, which
+   * then waits for start() (a store and a wake-up of that thread instead of a message and an instantiation) or
+   * for cancel(). Only a run in a pooled worker can be made ahead; others are made at start().
+   */
+  prepare(): void {
+    if (this.ahead || this.ended || this.shared || componentOf(this.module) || !this.pool?.enabled) return;
+    const setup = this.setUp();
+    const gate = new Int32Array(new SharedArrayBuffer(4));
+    setup.start.gate = gate.buffer as SharedArrayBuffer;
+    const worker = this.pool.take(setup.start, setup.transferList, WORKER_LIMITS);
+    if (!worker) {
+      this.tearDown(setup);
+      return;
+    }
+    const ahead: Ahead = { setup, worker, gate, outcome: undefined! };
+    // Listened to from now on: a guest that fails to instantiate reports before it is started.
+    ahead.outcome = this.outcome(worker, { onStarted: () => ahead.hooks?.onStarted(), onOutput: () => undefined });
+    this.ahead = ahead;
+  }
+
+  /** Gives back a run made ahead and never started: its guest is not run, its worker goes back to the pool. */
+  async cancel(): Promise<void> {
+    const ahead = this.ahead;
+    if (!ahead) return;
+    this.ahead = undefined;
+    Atomics.store(ahead.gate, 0, GATE_CANCEL);
+    Atomics.notify(ahead.gate, 0);
+    // A guest still in its instantiation (a wasm start function that never returns) does not see the gate.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), COOPERATIVE_KILL_MS); });
+    const done = await Promise.race([ahead.outcome, late]);
+    clearTimeout(timer);
+    if (done?.reusable && this.pool) this.pool.give(ahead.worker);
+    else void ahead.worker.terminate();
+    this.tearDown(ahead.setup);
+  }
+
+  /** What a run needs before its worker: stdio rings, the start message, and its IPC and network sessions. */
+  private setUp(): RunSetup {
     const stdout = ByteRing.create(STDIO_RING_BYTES);
     const stderr = ByteRing.create(STDIO_RING_BYTES);
     stdout.writerBell = this.bell;
@@ -113,6 +155,22 @@ export class WasmContainer implements SandboxContainer {
       : undefined;
     start.net = net?.init;
     const transferList = [...(ipc ? [ipc.init.channel.port] : []), ...(net ? [net.init.channel.port] : [])];
+    return { stdout, stderr, start, ipc, net, transferList };
+  }
+
+  /** Releases a run's sessions and closes its output rings (a killed worker could not close them). */
+  private tearDown(setup: RunSetup): void {
+    setup.ipc?.end();
+    setup.net?.end();
+    setup.stdout.close(WRITER_CLOSED);
+    setup.stderr.close(WRITER_CLOSED);
+  }
+
+  private async run(hooks: ContainerHooks): Promise<ExitInfo> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    const setup = ahead?.setup ?? this.setUp();
+    const { stdout, stderr, start, transferList } = setup;
     // The output is read once the run has started (its guest writes nothing before), a turn of the event loop
     // after its Running status: what the guest printed first (and the log file its first output makes) then
     // waits behind the starts of the pod's other containers, whose reports may already be in. The rings hold
@@ -120,16 +178,21 @@ export class WasmContainer implements SandboxContainer {
     let drains: Promise<void>[] | undefined;
     const startDrains = (): void => { drains ??= [drain(stdout, 'stdout', hooks), drain(stderr, 'stderr', hooks)]; };
     const runHooks: ContainerHooks = { ...hooks, onStarted: () => { hooks.onStarted(); setImmediate(startDrains); } };
-    // A component runs in a worker of its own (shim/component is synchronous).
-    const exit = this.shared && !start.component
-      ? await this.runShared(this.shared, start, transferList, runHooks)
-      : await this.runInWorker(start, transferList, runHooks);
+    let exit: ExitInfo;
+    if (ahead) {
+      ahead.hooks = runHooks;
+      this.pooled = true;
+      this.worker = ahead.worker;
+      Atomics.store(ahead.gate, 0, GATE_GO);
+      Atomics.notify(ahead.gate, 0);
+      exit = await this.finish(ahead.worker, true, ahead.outcome);
+    } else if (this.shared && !start.component) {
+      exit = await this.runShared(this.shared, start, transferList, runHooks);
+    } else {
+      exit = await this.runInWorker(start, transferList, runHooks);
+    }
     startDrains();
-    ipc?.end();
-    net?.end();
-    // A killed worker could not close its rings; close them so the drains finish with what was written.
-    stdout.close(WRITER_CLOSED);
-    stderr.close(WRITER_CLOSED);
+    this.tearDown(setup);
     await Promise.all(drains!);
     this.stdinRing?.close(READER_CLOSED);
     return exit;
@@ -145,7 +208,12 @@ export class WasmContainer implements SandboxContainer {
       execArgv: [], workerData: start, transferList, resourceLimits: WORKER_LIMITS,
     });
     this.worker = worker;
-    const { exit, reusable } = await this.outcome(worker, hooks);
+    return this.finish(worker, pooled !== undefined, this.outcome(worker, hooks));
+  }
+
+  /** Waits for the run's end; then its worker goes back to the pool (a clean end) or is ended. */
+  private async finish(worker: Worker, pooled: boolean, outcome: Promise<Outcome>): Promise<ExitInfo> {
+    const { exit, reusable } = await outcome;
     // The run is over when the guest's exit report arrives: the worker's teardown (or its return to the
     // pool) is not waited for. From here on, kill() no longer reaches this worker.
     this.worker = undefined;
@@ -173,7 +241,7 @@ export class WasmContainer implements SandboxContainer {
    * How the run ended: the guest's exit report, or the worker's death (killed, out of its heap, crashed).
    * `reusable` is undefined when the worker is gone or ends by itself (a fresh worker after its one run).
    */
-  private outcome(worker: Worker, hooks: ContainerHooks): Promise<{ exit: ExitInfo; reusable?: boolean }> {
+  private outcome(worker: Worker, hooks: ContainerHooks): Promise<Outcome> {
     return new Promise((resolve) => {
       let failed: ExitInfo | undefined;
       const done = (exit: ExitInfo, reusable?: boolean): void => {
@@ -302,32 +370,5 @@ export class WasmContainer implements SandboxContainer {
 
   closeStdin(): void {
     this.stdinRing?.close(WRITER_CLOSED);
-  }
-}
-
-/**
- * Feeds an exec'd child's stdin from `input`, then closes it (EOF). Once the child has ended, writeStdin
- * returns at once (its ring is closed), so the rest of `input` is read and dropped; a failing input is an EOF.
- */
-async function pumpStdin(child: WasmContainer, input: AsyncIterable<Buffer>): Promise<void> {
-  try {
-    for await (const chunk of input) await child.writeStdin(chunk);
-  } catch {
-    // The client went away: what it sent is all the command gets.
-  }
-  child.closeStdin();
-}
-
-/** Moves bytes from a ring to the hooks until the writer closes and the ring is empty. */
-async function drain(ring: ByteRing, stream: 'stdout' | 'stderr', hooks: ContainerHooks): Promise<void> {
-  const buf = Buffer.allocUnsafe(ring.capacity);
-  for (;;) {
-    const n = ring.read(buf);
-    if (n > 0) {
-      hooks.onOutput(stream, Buffer.from(buf.subarray(0, n)));
-      continue;
-    }
-    if (ring.closedFlags() & WRITER_CLOSED && ring.available() === 0) return;
-    await ring.waitReadableAsync();
   }
 }

@@ -22,6 +22,8 @@ export interface WorkerPoolOptions {
 export interface WorkerPoolStats {
   idle: number;
   ready: number;
+  /** Workers taken and not back: running a guest, or holding one made ahead of its start. */
+  lent: number;
   target: number;
   spawned: number;
   taken: number;
@@ -79,7 +81,7 @@ export class WorkerPool {
   }
 
   get stats(): WorkerPoolStats {
-    return { idle: this.idle.length, ready: this.idle.filter((s) => s.ready).length, target: this.target, ...this.counts };
+    return { idle: this.idle.length, ready: this.idle.filter((s) => s.ready).length, lent: this.lent.size, target: this.target, ...this.counts };
   }
 
   /** Starts filling the pool (idempotent); done lazily so that a Runtime that runs no wasm pod starts no worker. */

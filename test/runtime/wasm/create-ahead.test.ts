@@ -1,0 +1,91 @@
+// A pod's containers are made ahead of their start (OCI's create, then start): their workers instantiate while the
+// pod's worker is set up, and a pod deleted before they start gives the workers back without running the guests.
+import t from 'tap';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Runtime, type WorkerPoolStats } from '../../../dist/src/index.js';
+import { HELLO, SLEEP, podSpec, until } from '../../helpers/pods.js';
+
+function runtime(): Runtime {
+  return new Runtime({ stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-test-')), workerPool: { minIdle: 2, maxIdle: 4 } });
+}
+
+async function poolUntil(rt: Runtime, pred: (s: WorkerPoolStats) => boolean): Promise<WorkerPoolStats> {
+  for (;;) {
+    const s = rt.workerPool;
+    if (pred(s)) return s;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/**
+ * A module whose wasm start function never returns: its instantiation (made ahead of the start) never ends.
+ * (type 0: [] -> []; funcs 0 (loop forever, the start function) and 1 (_start); memory 1 page; exports memory, _start.)
+ */
+const START_LOOP = Buffer.from([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
+  0x03, 0x03, 0x02, 0x00, 0x00,
+  0x05, 0x03, 0x01, 0x00, 0x01,
+  0x07, 0x13, 0x02, 0x06, ...Buffer.from('memory'), 0x02, 0x00, 0x06, ...Buffer.from('_start'), 0x00, 0x01,
+  0x08, 0x01, 0x00,
+  0x0a, 0x0c, 0x02, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b, 0x02, 0x00, 0x0b,
+]);
+
+t.test('containers made ahead run as before: both Running, output delivered, workers back in the pool after', async (t) => {
+  const rt = runtime();
+  t.teardown(() => rt.close());
+  const pod = await rt.runPod(podSpec('ahead', [{ name: 'a', image: SLEEP }, { name: 'b', image: HELLO }], { restartPolicy: 'Never' }));
+  const out: string[] = [];
+  pod.on('output', (o: { container: string; chunk: Buffer }) => out.push(`${o.container}:${o.chunk.toString()}`));
+  const s0 = await until(pod, (s) => s.containerStatuses?.find((c) => c.name === 'b')?.state?.terminated?.reason === 'Completed'
+    && s.containerStatuses.find((c) => c.name === 'a')?.state?.running !== undefined);
+  t.equal(s0.containerStatuses!.find((c) => c.name === 'b')!.state!.terminated!.exitCode, 0);
+  await new Promise((r) => setImmediate(r));
+  t.match(out.join(''), /b:hello from wasmpod/);
+  await pod.delete();
+  const s = await poolUntil(rt, (x) => x.lent === 0);
+  t.equal(s.lent, 0, 'no worker is left lent');
+});
+
+t.test('a pod deleted before its containers start gives their workers back, and their guests never run', async (t) => {
+  const rt = runtime();
+  t.teardown(() => rt.close());
+  // Warm the pool so that the takes below are of ready workers.
+  const warm = await rt.runPod(podSpec('warm', [{ name: 'h', image: HELLO }], { restartPolicy: 'Never' }));
+  await until(warm, (s) => s.phase === 'Succeeded');
+  await warm.delete();
+  await poolUntil(rt, (x) => x.lent === 0 && x.ready >= 2);
+  const reusedBefore = rt.workerPool.reused;
+  const pod = await rt.runPod(podSpec('gone', [{ name: 'a', image: HELLO }, { name: 'b', image: HELLO }], { restartPolicy: 'Never' }));
+  const out: Buffer[] = [];
+  pod.on('output', (o: { chunk: Buffer }) => out.push(o.chunk));
+  t.equal(rt.workerPool.lent, 2, 'both containers hold a worker, instantiating or waiting for their start');
+  await pod.delete();
+  const s = await poolUntil(rt, (x) => x.lent === 0);
+  t.equal(s.reused - reusedBefore, 2, 'both workers came back to the pool, reusable');
+  t.same(out, [], 'nothing ran');
+  t.notOk(pod.status.containerStatuses?.some((c) => c.state?.running || c.state?.terminated), 'no container ever started');
+});
+
+t.test('a guest whose instantiation never ends is ended with its pod, whether or not it was started', async (t) => {
+  const rt = runtime();
+  t.teardown(() => rt.close());
+  const file = path.join(t.testdir({}), 'start-loop.wasm');
+  fs.writeFileSync(file, START_LOOP);
+  // Deleted before its start: the cancel cannot reach it (it is still instantiating), so its worker is ended.
+  const early = await rt.runPod(podSpec('early', [{ name: 'l', image: file }], { restartPolicy: 'Never', terminationGracePeriodSeconds: 0 }));
+  await early.delete();
+  // Started (the loop has let it go), never Running: deleted as any other container.
+  const late = await rt.runPod(podSpec('late', [{ name: 'l', image: file }], { restartPolicy: 'Never', terminationGracePeriodSeconds: 0 }));
+  await new Promise((r) => setTimeout(r, 100));
+  t.notOk(late.status.containerStatuses?.[0]?.state?.running, 'its start function still runs: not Running');
+  await late.delete();
+  const s = await poolUntil(rt, (x) => x.lent === 0);
+  t.equal(s.lent, 0);
+  // The pool still serves.
+  const after = await rt.runPod(podSpec('after', [{ name: 'h', image: HELLO }], { restartPolicy: 'Never' }));
+  await until(after, (x) => x.phase === 'Succeeded');
+  await after.delete();
+});
