@@ -243,17 +243,19 @@ export class ContainerLoop {
     const adopted = this.adoptedStartedAt !== undefined;
     const startedAt = this.adoptedStartedAt ?? rfc3339();
     this.adoptedStartedAt = undefined;
+    // Set while the prober starts within the start's own status change (see onStarted).
+    let quiet = false;
     const prober = new Prober(this.spec, {
       exec: (cmd, ms) => container.exec(cmd, ms),
       net: this.ctx.net,
       started: () => {
         this.status.started = true;
         this.startedResolve();
-        this.ctx.changed();
+        if (!quiet) this.ctx.changed();
       },
       ready: (ready) => {
         const r = ready && this.kind !== 'init';
-        if (this.status.ready !== r) { this.status.ready = r; this.ctx.changed(); }
+        if (this.status.ready !== r) { this.status.ready = r; if (!quiet) this.ctx.changed(); }
       },
       unhealthy: (_kind, message) => this.event('Warning', 'Unhealthy', message),
       kill: (kind) => {
@@ -266,9 +268,18 @@ export class ContainerLoop {
       onStarted: () => {
         this.status.state = { running: { startedAt } };
         if (!adopted) this.event('Normal', 'Started', `Started container ${this.spec.name}`);
-        this.ctx.changed();
         // An adopted container ran its postStart hook under the earlier runtime: only its probes resume.
-        postStart = (adopted ? Promise.resolve(true) : this.postStart(container)).then((ok) => { if (ok && this.current === container) prober.start(); });
+        if (adopted || !this.spec.lifecycle?.postStart) {
+          // Nothing comes between the start and the probes: with no startup probe the container is started, and
+          // with no readiness probe ready, in the same status as Running (as the kubelet's next sync reports it).
+          quiet = true;
+          prober.start();
+          quiet = false;
+          this.ctx.changed();
+          return;
+        }
+        this.ctx.changed();
+        postStart = this.postStart(container).then((ok) => { if (ok && this.current === container) prober.start(); });
       },
       onOutput: (stream, chunk) => {
         openLog().write(stream, chunk);
