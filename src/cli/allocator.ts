@@ -27,6 +27,13 @@ export function jemallocPath(env: NodeJS.ProcessEnv = process.env): string | und
   return JEMALLOC_PATHS.find((p) => fs.existsSync(p));
 }
 
+/**
+ * jemalloc's settings for the server: a background thread returns freed pages to the system after a second
+ * (without it jemalloc purges only when it is called, and a quiet server calls it too little to give its
+ * peak back). A MALLOC_CONF already set is kept instead.
+ */
+export const JEMALLOC_CONF = 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0';
+
 type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
 
 /**
@@ -44,5 +51,5 @@ export function execOnJemalloc(args: string[]): void {
   if (!lib) return;
   const preload = [lib, ...(process.env['LD_PRELOAD'] ? [process.env['LD_PRELOAD']] : [])].join(':');
   execve.call(process, process.execPath, [process.execPath, ...process.execArgv, process.argv[1]!, ...args],
-    { ...process.env, LD_PRELOAD: preload, WASMPOD_ALLOCATOR: 'jemalloc' });
+    { ...process.env, LD_PRELOAD: preload, MALLOC_CONF: process.env['MALLOC_CONF'] ?? JEMALLOC_CONF, WASMPOD_ALLOCATOR: 'jemalloc' });
 }

@@ -29,6 +29,9 @@ t.test('serve re-executes itself on jemalloc, keeping its pid', { skip: !lib ? '
   t.match(err, 'wasmpod serve: memory allocator: jemalloc\n');
   t.match(maps, /libjemalloc\.so/, 'jemalloc is mapped in the server');
   t.equal(lock, `${child.pid}\n`, 'the server is the process that was started (the lock holds its pid)');
+  // Its jemalloc gives freed pages back from a background thread (JEMALLOC_CONF), even while the server is quiet.
+  const threads = fs.readdirSync(`/proc/${child.pid}/task`).map((tid) => fs.readFileSync(`/proc/${child.pid}/task/${tid}/comm`, 'utf8').trim());
+  t.ok(threads.includes('jemalloc_bg_thd'), `a jemalloc background thread runs (threads: ${threads.join(', ')})`);
   child.kill('SIGKILL');
   const [, signal] = await new Promise<[number | null, string | null]>((r) => child.once('exit', (c, s) => r([c, s])));
   t.equal(signal, 'SIGKILL', 'killing that pid kills the server');
