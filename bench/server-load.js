@@ -22,7 +22,10 @@ const state = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-load-'));
 const idleGcMs = Number(process.env.IDLE_GC_MS ?? 3000);
 // SHARED_WORKERS=N runs the containers in shared workers of N guests each (Node 24+; docs/library.md).
 const shared = process.env.SHARED_WORKERS ? { sharedWorkers: { guestsPerWorker: Number(process.env.SHARED_WORKERS) } } : {};
-const server = await ApiServer.start({ stateDir: state, eventTtlMs: 2000, watchHistory: 2000, idleGcMs, ...shared });
+// WATCH_HISTORY: the events the server keeps for watches resuming from a resourceVersion (default 2000; full
+// after the load, so part of the heap after it).
+const watchHistory = Number(process.env.WATCH_HISTORY ?? 2000);
+const server = await ApiServer.start({ stateDir: state, eventTtlMs: 2000, watchHistory, idleGcMs, ...shared });
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 function request(method, url, body) {
@@ -59,6 +62,23 @@ const heap = () => {
   return { ...process.memoryUsage(), rss, young, threads };
 };
 const mb = (n) => (n / 1048576).toFixed(1);
+// Resident memory by kind of mapping (/proc/self/smaps): where RSS that stays after the load lives.
+function residentByKind() {
+  const kinds = {};
+  let kind = '';
+  for (const line of fs.readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (m) {
+      const size = parseInt(m[2], 16) - parseInt(m[1], 16);
+      const name = m[3];
+      kind = name.startsWith('/') ? 'files' : name === '[heap]' ? 'brk heap' : name.startsWith('[stack') ? 'stacks' : name ? name
+        : size === 262144 ? 'anon 256 KiB (V8 pages)' : size < 262144 ? 'anon small' : size >= 64 << 20 ? 'anon >= 64 MiB' : 'anon other';
+    } else if (line.startsWith('Rss:')) {
+      kinds[kind] = (kinds[kind] ?? 0) + Number(line.split(/\s+/)[1]) * 1024;
+    }
+  }
+  return kinds;
+}
 // The server gives memory back 3 s + 5 s after the last pod ended (idle-memory.ts): memory is read after 10 s
 // (SETTLE_MS; Node 24's V8 keeps the pages of ended workers pooled for some 15 s more before it unmaps them).
 const SETTLE_MS = Number(process.env.SETTLE_MS ?? 10_000);
@@ -72,6 +92,7 @@ await new Promise((r) => setTimeout(r, 2000));
 for (let i = 0; i < 10; i++) await request('DELETE', `${POD}/warm-${i}`);
 await new Promise((r) => setTimeout(r, SETTLE_MS));
 const before = heap();
+const beforeKinds = residentByKind();
 
 // A watch on every pod, from now on: each pod must be seen ADDED first and DELETED last, versions always growing.
 const start = (await request('GET', POD)).body.metadata.resourceVersion;
@@ -145,6 +166,9 @@ console.log(`pods: ${total}${ROUNDS > 1 ? ` (${ROUNDS} rounds of ${N})` : ''}, c
 console.log(`watch: ${seen.size} pods seen, lost ${lost}, wrong sequences ${badSeq}, versions out of order ${outOfOrder}; pods left ${left}, events left ${events}`);
 for (const line of rounds) console.log(line);
 console.log(`memory: heapUsed ${mb(before.heapUsed)} MB before, ${mb(after.heapUsed)} MB after; heapTotal ${mb(before.heapTotal)} MB before, ${mb(after.heapTotal)} MB after; rss ${mb(before.rss)} MB before, peak ${mb(peak)} MB, ${mb(after.rss)} MB after (idleGcMs ${idleGcMs}); threads ${before.threads} before, ${after.threads} after`);
+const afterKinds = residentByKind();
+console.log(`resident by mapping kind, before → after (MB): ${Object.keys({ ...beforeKinds, ...afterKinds }).sort()
+  .map((k) => `${k} ${mb(beforeKinds[k] ?? 0)} → ${mb(afterKinds[k] ?? 0)}`).join('; ')}`);
 agent.destroy();
 await server.close();
 fs.rmSync(state, { recursive: true, force: true });
