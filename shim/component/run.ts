@@ -13,6 +13,7 @@ import { filesystemInterfaces } from './filesystem.js';
 import { socketInterfaces } from './sockets.js';
 import { serveHttp } from './http-server.js';
 import { httpInterfaces } from './http-types.js';
+import { LIFT_BOUNDS, boundLifting } from './lift-bounds.js';
 
 type Imports = Record<string, Record<string, unknown>>;
 type Instantiate = (
@@ -21,10 +22,13 @@ type Instantiate = (
   instantiateCore: (m: WebAssembly.Module, i?: WebAssembly.Imports) => WebAssembly.Instance,
 ) => Record<string, unknown>;
 
-/** jco's ES module evaluated as a function body: its two `export` statements become locals, `instantiate` is returned. */
+/**
+ * jco's ES module evaluated as a function body: its two `export` statements become locals, `instantiate` is
+ * returned; what it lifts from the guest's memory is bounded (lift-bounds.ts).
+ */
 export function loadInstantiate(source: string): Instantiate {
-  const body = source.replace(/^export (function|const) /gm, '$1 ');
-  return new Function(`${body}\nreturn instantiate;`)() as Instantiate;
+  const body = boundLifting(source.replace(/^export (function|const) /gm, '$1 '));
+  return new Function('__bounds', `${body}\nreturn instantiate;`)(LIFT_BOUNDS) as Instantiate;
 }
 
 export interface ComponentEnv {
