@@ -31,8 +31,10 @@ export interface WorkerPoolStats {
   misses: number;
   /** Times a miss raised the target. */
   grown: number;
-  /** Idle workers ended by the idle timeout. */
+  /** Idle workers ended by the idle timeout (or trim) above minIdle. */
   retired: number;
+  /** Idle workers that had run guests, replaced by fresh ones when the pool went quiet (see trim). */
+  recycled: number;
   /** Workers taken back after their guest ended cleanly, to run another. */
   reused: number;
 }
@@ -40,6 +42,8 @@ export interface WorkerPoolStats {
 interface Standby {
   worker: Worker;
   ready: boolean;
+  /** It has run guests: its isolate keeps the heap they grew until it is collected, which an idle worker is not. */
+  used?: boolean;
   /** Removes the pool's listeners: called when the worker is taken or has died. */
   detach(): void;
 }
@@ -67,7 +71,7 @@ export class WorkerPool {
   private warmed = false;
   /** Takes whose worker is still loading the shim: refills wait for them (see take). */
   private coldTakes = 0;
-  private readonly counts = { spawned: 0, taken: 0, misses: 0, grown: 0, retired: 0, reused: 0 };
+  private readonly counts = { spawned: 0, taken: 0, misses: 0, grown: 0, retired: 0, recycled: 0, reused: 0 };
 
   constructor(readonly resourceLimits: ResourceLimits, opts: WorkerPoolOptions = {}) {
     this.minIdle = Math.max(0, Math.floor(opts.minIdle ?? 2));
@@ -156,17 +160,26 @@ export class WorkerPool {
     this.warmed = true;
     const standby = this.watch(worker);
     standby.ready = true;
+    standby.used = true;
     // The ready worker goes first in line; one still loading the shim stays behind it.
     this.idle.unshift(standby);
     this.scheduleShrink();
   }
 
-  /** Ends the idle workers above minIdle now, as the idle timeout would (a server gone quiet gives back their memory). */
+  /**
+   * Ends the idle workers above minIdle now, as the idle timeout would, and replaces the ones left that have run
+   * guests with fresh ones: a quiet pool (a server gone quiet after a burst) gives back both the extra workers and
+   * the heap the guests grew in the others (an idle isolate is not collected), about 11 MiB and a few MiB each.
+   */
   trim(): void {
     this.target = this.minIdle;
     const extra = this.idle.splice(this.minIdle);
     this.counts.retired += extra.length;
-    extra.forEach((s) => { s.detach(); void s.worker.terminate(); });
+    const used = this.idle.filter((s) => s.used);
+    this.idle.splice(0, this.idle.length, ...this.idle.filter((s) => !s.used));
+    this.counts.recycled += used.length;
+    [...extra, ...used].forEach((s) => { s.detach(); void s.worker.terminate(); });
+    if (used.length > 0) this.refill();
   }
 
   /** Ends every idle worker; later takes return undefined. */

@@ -133,6 +133,27 @@ t.test('the pool grows when takes find it empty and shrinks to its minimum after
   t.ok(shrunk.retired > base.retired, 'the extra idle workers were ended');
 });
 
+t.test('a quiet pool replaces its idle workers that have run guests with fresh ones, and still serves', async (t) => {
+  const rt = pooledRuntime({ minIdle: 2, maxIdle: 4 });
+  t.teardown(() => rt.close());
+  for (let i = 0; i < 3; i++) {
+    const run = await runPodCollect(podSpec(`p${i}`, [{ name: 'a', args: ['a'] }, { name: 'b', args: ['b'] }], { restartPolicy: 'Never' }), {}, rt);
+    t.equal(run.status.phase, 'Succeeded');
+  }
+  const before = await poolUntil(rt, (s) => s.lent === 0 && s.ready >= 2);
+  t.ok(before.reused >= 6, 'the pods ran in reused workers');
+  rt.trimIdleWorkers();
+  const after = rt.workerPool;
+  t.equal(after.retired - before.retired, before.idle - 2, 'the idle workers above minIdle were ended');
+  t.equal(after.recycled - before.recycled, 2, 'the two left had run guests: replaced');
+  t.equal(after.spawned - before.spawned, 2, 'by two fresh workers');
+  const fresh = await poolUntil(rt, (s) => s.ready === 2);
+  rt.trimIdleWorkers();
+  t.equal(rt.workerPool.recycled, fresh.recycled, 'fresh workers are not replaced again');
+  const run = await runPodCollect(podSpec('after', [{ name: 'a', args: ['a'] }], { restartPolicy: 'Never' }), {}, rt);
+  t.same(run.out, { a: 'a run\n' });
+});
+
 t.test('a memory-limited container in a pooled worker is still OOMKilled, and one under its limit runs', async (t) => {
   const rt = pooledRuntime({ minIdle: 2 });
   t.teardown(() => rt.close());
