@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { pullPolicyFor } from '../../dist/src/server/pod-defaults.js';
-import { NO_KUBECTL, TOOL, startServer } from '../helpers/server.js';
+import { NO_KUBECTL, TOOL, startServer, until } from '../helpers/server.js';
 
 const PODS = '/api/v1/namespaces/default/pods';
 const RFC1123 = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and "
@@ -149,8 +149,12 @@ t.test('validation errors and defaults', async (t) => {
     const { nodeName, ...spec } = created.body.spec;
     t.type(nodeName, 'string');
     t.same(spec, DEFAULTED_SPEC);
-    // A PUT of the object as first written keeps the defaults: it is no change at all.
-    const cur = (await s.request('GET', `${PODS}/plain`)).body;
+    // A PUT of the object as first written keeps the defaults: it is no change at all. (Once the pod is Ready, so
+    // that no status change comes between the GET and the PUT: a PUT of an older resourceVersion is a 409.)
+    const cur = await until('the pod to be Ready', async () => {
+      const o = (await s.request('GET', `${PODS}/plain`)).body;
+      return o.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True') ? o : undefined;
+    });
     const put = await s.request('PUT', `${PODS}/plain`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'plain', resourceVersion: cur.metadata.resourceVersion },
       spec: { nodeName, containers: [{ name: 'c', image: TOOL, args: ['sleep'] }] } });
     t.equal(put.status, 200, put.text);

@@ -56,7 +56,8 @@ t.test('medium Memory lives on /dev/shm where there is one, and is removed with 
     [{ name: 'c', args: ['write', '/m/x', 'in memory', 'cat', '/m/x'], volumeMounts: [{ name: 'm', mountPath: '/m' }] }]);
   const runtime = (await import('../helpers/pods.js')).fastRuntime();
   const pod = await runtime.runPod(spec);
-  const during = fs.readdirSync('/dev/shm').filter((n) => !before.has(n) && n.startsWith('wasmpod-'));
+  // This pod's (another test file may make its own meanwhile): its directories are named after its uid.
+  const during = fs.readdirSync('/dev/shm').filter((n) => !before.has(n) && n.startsWith(`wasmpod-${pod.uid}-`));
   t.equal(during.length, 1, 'one tmpfs directory for the volume');
   await pod.wait();
   t.notOk(fs.existsSync(path.join('/dev/shm', during[0]!)), 'deleted when the pod ends');
