@@ -62,19 +62,26 @@ const heap = () => {
   return { ...process.memoryUsage(), rss, young, threads };
 };
 const mb = (n) => (n / 1048576).toFixed(1);
-// Resident memory by kind of mapping (/proc/self/smaps): where RSS that stays after the load lives.
+// Resident memory by kind of mapping (/proc/self/smaps): where RSS that stays after the load lives. `mappings`
+// (SMAPS_DETAIL=1) also keeps each mapping's resident bytes by start address, to list the ones that grew.
+const mappings = new Map();
 function residentByKind() {
   const kinds = {};
   let kind = '';
+  let at = '';
+  mappings.clear();
   for (const line of fs.readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-    const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    const m = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
     if (m) {
       const size = parseInt(m[2], 16) - parseInt(m[1], 16);
-      const name = m[3];
+      const name = m[4];
+      at = `${m[1]} ${size >> 10} KiB ${m[3]} ${name || 'anon'}`;
       kind = name.startsWith('/') ? 'files' : name === '[heap]' ? 'brk heap' : name.startsWith('[stack') ? 'stacks' : name ? name
         : size === 262144 ? 'anon 256 KiB (V8 pages)' : size < 262144 ? 'anon small' : size >= 64 << 20 ? 'anon >= 64 MiB' : 'anon other';
     } else if (line.startsWith('Rss:')) {
-      kinds[kind] = (kinds[kind] ?? 0) + Number(line.split(/\s+/)[1]) * 1024;
+      const bytes = Number(line.split(/\s+/)[1]) * 1024;
+      kinds[kind] = (kinds[kind] ?? 0) + bytes;
+      mappings.set(at, bytes);
     }
   }
   return kinds;
@@ -93,6 +100,7 @@ for (let i = 0; i < 10; i++) await request('DELETE', `${POD}/warm-${i}`);
 await new Promise((r) => setTimeout(r, SETTLE_MS));
 const before = heap();
 const beforeKinds = residentByKind();
+const beforeMappings = new Map(mappings);
 
 // A watch on every pod, from now on: each pod must be seen ADDED first and DELETED last, versions always growing.
 const start = (await request('GET', POD)).body.metadata.resourceVersion;
@@ -169,6 +177,12 @@ console.log(`memory: heapUsed ${mb(before.heapUsed)} MB before, ${mb(after.heapU
 const afterKinds = residentByKind();
 console.log(`resident by mapping kind, before → after (MB): ${Object.keys({ ...beforeKinds, ...afterKinds }).sort()
   .map((k) => `${k} ${mb(beforeKinds[k] ?? 0)} → ${mb(afterKinds[k] ?? 0)}`).join('; ')}`);
+if (process.env.SMAPS_DETAIL) {
+  const grown = [...new Set([...beforeMappings.keys(), ...mappings.keys()])]
+    .map((k) => [k, (mappings.get(k) ?? 0) - (beforeMappings.get(k) ?? 0)]).filter(([, d]) => Math.abs(d) >= 256 << 10)
+    .sort((a, b) => b[1] - a[1]);
+  for (const [k, d] of grown.slice(0, 20)) console.log(`  ${d > 0 ? '+' : ''}${mb(d)} MB  ${k}`);
+}
 agent.destroy();
 await server.close();
 fs.rmSync(state, { recursive: true, force: true });
