@@ -58,3 +58,14 @@ export async function drain(ring: ByteRing, stream: 'stdout' | 'stderr', hooks: 
     await ring.waitReadableAsync();
   }
 }
+
+/** `p`'s value if it settles within `ms`, else undefined; the timer does not outlive the wait. */
+export async function settledWithin<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ms); });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -16,7 +16,7 @@ import { NetSession } from '../../net/net-session.js';
 import { WORKER_URL, type WorkerPool } from './worker-pool.js';
 import type { SharedRun, SharedWorkers } from './shared-workers.js';
 import { COMPONENT_WORKER_URL, componentOf } from './component-cache.js';
-import { drain, pumpStdin, type Ahead, type Outcome, type RunSetup } from './container-run.js';
+import { drain, pumpStdin, settledWithin, type Ahead, type Outcome, type RunSetup } from './container-run.js';
 
 const STDIO_RING_BYTES = 64 * 1024;
 /** A worker whose guest's memory ended larger than this is ended rather than pooled again. */
@@ -123,10 +123,7 @@ export class WasmContainer implements SandboxContainer {
     Atomics.store(ahead.gate, 0, GATE_CANCEL);
     Atomics.notify(ahead.gate, 0);
     // A guest still in its instantiation (a wasm start function that never returns) does not see the gate.
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), COOPERATIVE_KILL_MS); });
-    const done = await Promise.race([ahead.outcome, late]);
-    clearTimeout(timer);
+    const done = await settledWithin(ahead.outcome, COOPERATIVE_KILL_MS);
     if (done?.reusable && this.pool) this.pool.give(ahead.worker);
     else void ahead.worker.terminate();
     this.tearDown(ahead.setup);
@@ -297,10 +294,7 @@ export class WasmContainer implements SandboxContainer {
     // and its worker goes back to the pool; any other (busy, or asleep elsewhere) has its worker ended.
     if (this.pooled && this.ended) {
       requestKill(this.bell);
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<boolean>((resolve) => { timer = setTimeout(resolve, COOPERATIVE_KILL_MS, true); });
-      const timedOut = await Promise.race([this.ended.then(() => false), late]);
-      clearTimeout(timer);
+      const timedOut = await settledWithin(this.ended, COOPERATIVE_KILL_MS) === undefined;
       // Ended in time, or its report came just now (the worker is no longer this container's).
       if (!timedOut || this.worker !== worker) return;
     }
@@ -314,10 +308,7 @@ export class WasmContainer implements SandboxContainer {
   private async killShared(run: SharedRun): Promise<void> {
     requestKill(this.bell);
     run.kill();
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>((resolve) => { timer = setTimeout(resolve, COOPERATIVE_KILL_MS, true); });
-    const timedOut = await Promise.race([this.ended!.then(() => false), late]);
-    clearTimeout(timer);
+    const timedOut = await settledWithin(this.ended!, COOPERATIVE_KILL_MS) === undefined;
     if (timedOut && this.sharedRun === run) {
       await run.endWorker(`ended with container "${this.config.name}", which did not stop when killed (it never waits)`);
     }
@@ -332,10 +323,7 @@ export class WasmContainer implements SandboxContainer {
       return;
     }
     notice.ring.close(WRITER_CLOSED);
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); });
-    await Promise.race([this.ended, grace]);
-    clearTimeout(timer);
+    await settledWithin(this.ended!, graceMs);
     await this.kill(SIGKILL_EXIT);
   }
 
