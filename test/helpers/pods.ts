@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Runtime, type PodStatus } from '../../dist/src/index.js';
+import { Runtime, type PodStatus, type WorkerPoolOptions, type WorkerPoolStats } from '../../dist/src/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const MODULES = path.join(ROOT, 'wasm-modules');
@@ -12,12 +12,22 @@ export const SLEEP = path.join(MODULES, 'testing/sleep.wasm');
 export const HELLO = path.join(MODULES, 'hello/hello.wasm');
 export const TOOL = path.join(MODULES, 'testing/tool.wasm');
 
-/** A runtime whose back-off is 20 ms doubling to 600 ms, so restart tests run in milliseconds. */
-export function fastRuntime(): Runtime {
+/** A runtime whose back-off is 20 ms doubling to 600 ms, so restart tests run in milliseconds; `workerPool` sizes its pool. */
+export function fastRuntime(workerPool?: WorkerPoolOptions): Runtime {
   return new Runtime({
     stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-test-')),
     backoff: { baseMs: 20, maxMs: 600, resetAfterMs: 60_000 },
+    ...(workerPool ? { workerPool } : {}),
   });
+}
+
+/** Waits (polling, no timing assertion) until the runtime's pool counters satisfy `pred`. */
+export async function poolUntil(rt: Runtime, pred: (s: WorkerPoolStats) => boolean): Promise<WorkerPoolStats> {
+  for (;;) {
+    const s = rt.workerPool;
+    if (pred(s)) return s;
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 export interface ContainerSketch {

@@ -1,12 +1,10 @@
 // 10,000 connections opened and closed between two containers leave no fds, workers or memory behind.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import t from 'tap';
-import { Runtime } from '../../dist/src/index.js';
 import { runPodCollect } from '../helpers/run-pod.js';
+import { fastRuntime } from '../helpers/pods.js';
 import { netPod } from '../helpers/net-pods.js';
 import { liveRingCount } from '../../dist/shim/ring/byte-ring.js';
 
@@ -46,7 +44,7 @@ async function settled(): Promise<Awaited<ReturnType<typeof snapshot>>> {
 
 t.test('10,000 connections leave nothing behind', async (t) => {
   // A pool that holds two idle workers at most: before and after, the same workers' threads and fds are counted.
-  const runtime = new Runtime({ stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-test-')), workerPool: { minIdle: 2, maxIdle: 2 } });
+  const runtime = fastRuntime({ minIdle: 2, maxIdle: 2 });
   t.teardown(() => runtime.close());
   // A first small pod warms the module cache and the worker machinery, which stay by design.
   await runPodCollect(netPod('warm', [

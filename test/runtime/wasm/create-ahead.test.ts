@@ -2,22 +2,8 @@
 // pod's worker is set up, and a pod deleted before they start gives the workers back without running the guests.
 import t from 'tap';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { Runtime, type WorkerPoolStats } from '../../../dist/src/index.js';
-import { HELLO, SLEEP, podSpec, until } from '../../helpers/pods.js';
-
-function runtime(): Runtime {
-  return new Runtime({ stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-test-')), workerPool: { minIdle: 2, maxIdle: 4 } });
-}
-
-async function poolUntil(rt: Runtime, pred: (s: WorkerPoolStats) => boolean): Promise<WorkerPoolStats> {
-  for (;;) {
-    const s = rt.workerPool;
-    if (pred(s)) return s;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { HELLO, SLEEP, fastRuntime, podSpec, poolUntil, until } from '../../helpers/pods.js';
 
 /**
  * A module whose wasm start function never returns: its instantiation (made ahead of the start) never ends.
@@ -34,7 +20,7 @@ const START_LOOP = Buffer.from([
 ]);
 
 t.test('containers made ahead run as before: both Running, output delivered, workers back in the pool after', async (t) => {
-  const rt = runtime();
+  const rt = fastRuntime({ minIdle: 2, maxIdle: 4 });
   t.teardown(() => rt.close());
   const pod = await rt.runPod(podSpec('ahead', [{ name: 'a', image: SLEEP }, { name: 'b', image: HELLO }], { restartPolicy: 'Never' }));
   const out: string[] = [];
@@ -50,7 +36,7 @@ t.test('containers made ahead run as before: both Running, output delivered, wor
 });
 
 t.test('a pod deleted before its containers start gives their workers back, and their guests never run', async (t) => {
-  const rt = runtime();
+  const rt = fastRuntime({ minIdle: 2, maxIdle: 4 });
   t.teardown(() => rt.close());
   // Warm the pool so that the takes below are of ready workers.
   const warm = await rt.runPod(podSpec('warm', [{ name: 'h', image: HELLO }], { restartPolicy: 'Never' }));
@@ -70,7 +56,7 @@ t.test('a pod deleted before its containers start gives their workers back, and 
 });
 
 t.test('a guest whose instantiation never ends is ended with its pod, whether or not it was started', async (t) => {
-  const rt = runtime();
+  const rt = fastRuntime({ minIdle: 2, maxIdle: 4 });
   t.teardown(() => rt.close());
   const file = path.join(t.testdir({}), 'start-loop.wasm');
   fs.writeFileSync(file, START_LOOP);

@@ -1,36 +1,18 @@
 // The pool of pre-warmed workers: pods run from it, it refills, grows and shrinks, limits it cannot meet bypass it, close() ends it.
 import t from 'tap';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { Runtime, type WorkerPoolOptions, type WorkerPoolStats } from '../../../dist/src/index.js';
+import { Runtime } from '../../../dist/src/index.js';
 import { WorkerPool } from '../../../dist/src/runtime/wasm/worker-pool.js';
-import { EXIT, HELLO, MODULES, ROOT, SLEEP, podSpec } from '../../helpers/pods.js';
+import { EXIT, HELLO, MODULES, ROOT, SLEEP, fastRuntime, podSpec, poolUntil } from '../../helpers/pods.js';
 import { runPodCollect } from '../../helpers/run-pod.js';
 
 const ALLOC = path.join(MODULES, 'testing/alloc.wasm');
 const TRAP = path.join(MODULES, 'wasi-tests/hostile-trap.wasm');
 const LOOP = path.join(MODULES, 'wasi-tests/hostile-loop.wasm');
 
-function pooledRuntime(workerPool: WorkerPoolOptions): Runtime {
-  return new Runtime({
-    stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-test-')),
-    backoff: { baseMs: 20, maxMs: 600, resetAfterMs: 60_000 }, workerPool,
-  });
-}
-
-/** Waits (polling, no timing assertion) until the pool's counters satisfy `pred`. */
-async function poolUntil(rt: Runtime, pred: (s: WorkerPoolStats) => boolean): Promise<WorkerPoolStats> {
-  for (;;) {
-    const s = rt.workerPool;
-    if (pred(s)) return s;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 t.test('a pod runs from the pool: output and exit codes as from a fresh worker, and the pool refills', async (t) => {
-  const rt = pooledRuntime({ minIdle: 2 });
+  const rt = fastRuntime({ minIdle: 2 });
   t.teardown(() => rt.close());
   t.equal(rt.workerPool.spawned, 0, 'no worker starts before the first pod');
   const first = await runPodCollect(podSpec('first', [{ name: 'h', image: HELLO }], { restartPolicy: 'Never' }), {}, rt);
@@ -55,7 +37,7 @@ const PRESTAT = path.join(MODULES, 'wasi-tests/prestat.wasm');
 
 t.test('a reused worker runs the next guest with nothing of the last run: its fds, mounts, args and env are its own', async (t) => {
   // maxIdle 2: the first pod's worker comes back beside the replacement its take started; the second pod takes it.
-  const rt = pooledRuntime({ minIdle: 1, maxIdle: 2 });
+  const rt = fastRuntime({ minIdle: 1, maxIdle: 2 });
   t.teardown(() => rt.close());
   const dir = t.testdir({ first: {}, second: {} });
   const mounted = (name: string, mounts: string[]) => {
@@ -87,7 +69,7 @@ async function deleteWhenRunning(rt: Runtime, name: string, image: string): Prom
 }
 
 t.test('a guest killed while asleep unwinds and its worker is reused; a busy one has its worker ended', async (t) => {
-  const rt = pooledRuntime({ minIdle: 1, maxIdle: 2 });
+  const rt = fastRuntime({ minIdle: 1, maxIdle: 2 });
   t.teardown(() => rt.close());
   await runPodCollect(podSpec('warm', [{ name: 'h', image: HELLO }], { restartPolicy: 'Never' }), {}, rt);
   const base = await poolUntil(rt, (s) => s.ready >= 1 && s.reused === 1);
@@ -103,7 +85,7 @@ t.test('a guest killed while asleep unwinds and its worker is reused; a busy one
 });
 
 t.test('a worker is not reused after a trap or a guest that held a large memory', async (t) => {
-  const rt = pooledRuntime({ minIdle: 1, maxIdle: 2 });
+  const rt = fastRuntime({ minIdle: 1, maxIdle: 2 });
   t.teardown(() => rt.close());
   await runPodCollect(podSpec('warm', [{ name: 'h', image: HELLO }], { restartPolicy: 'Never' }), {}, rt);
   const base = await poolUntil(rt, (s) => s.ready >= 1 && s.reused === 1);
@@ -115,7 +97,7 @@ t.test('a worker is not reused after a trap or a guest that held a large memory'
 });
 
 t.test('the pool grows when takes find it empty and shrinks to its minimum after the idle timeout', async (t) => {
-  const rt = pooledRuntime({ minIdle: 1, maxIdle: 3, idleTimeoutMs: 50 });
+  const rt = fastRuntime({ minIdle: 1, maxIdle: 3, idleTimeoutMs: 50 });
   t.teardown(() => rt.close());
   await runPodCollect(podSpec('warm', [{ name: 'h', image: HELLO }], { restartPolicy: 'Never' }), {}, rt);
   const base = await poolUntil(rt, (s) => s.ready >= 1);
@@ -134,7 +116,7 @@ t.test('the pool grows when takes find it empty and shrinks to its minimum after
 });
 
 t.test('a quiet pool replaces its idle workers that have run guests with fresh ones, and still serves', async (t) => {
-  const rt = pooledRuntime({ minIdle: 2, maxIdle: 4 });
+  const rt = fastRuntime({ minIdle: 2, maxIdle: 4 });
   t.teardown(() => rt.close());
   for (let i = 0; i < 3; i++) {
     const run = await runPodCollect(podSpec(`p${i}`, [{ name: 'a', args: ['a'] }, { name: 'b', args: ['b'] }], { restartPolicy: 'Never' }), {}, rt);
@@ -155,7 +137,7 @@ t.test('a quiet pool replaces its idle workers that have run guests with fresh o
 });
 
 t.test('a memory-limited container in a pooled worker is still OOMKilled, and one under its limit runs', async (t) => {
-  const rt = pooledRuntime({ minIdle: 2 });
+  const rt = fastRuntime({ minIdle: 2 });
   t.teardown(() => rt.close());
   await runPodCollect(podSpec('warm', [{ name: 'h', image: HELLO }], { restartPolicy: 'Never' }), {}, rt);
   const before = await poolUntil(rt, (s) => s.ready >= 2);
@@ -182,7 +164,7 @@ t.test('a take whose worker limits differ from the pool\'s gets nothing: the con
 });
 
 t.test('a guest that traps in a pooled worker ends only its container; the pool goes on serving', async (t) => {
-  const rt = pooledRuntime({ minIdle: 2 });
+  const rt = fastRuntime({ minIdle: 2 });
   t.teardown(() => rt.close());
   await runPodCollect(podSpec('warm', [{ name: 'h', image: HELLO }], { restartPolicy: 'Never' }), {}, rt);
   const before = await poolUntil(rt, (s) => s.ready >= 2);
@@ -200,7 +182,7 @@ t.test('a guest that traps in a pooled worker ends only its container; the pool 
 });
 
 t.test('close() ends the idle workers', async (t) => {
-  const rt = pooledRuntime({ minIdle: 3 });
+  const rt = fastRuntime({ minIdle: 3 });
   await runPodCollect(podSpec('warm', [{ name: 'h', image: HELLO }], { restartPolicy: 'Never' }), {}, rt);
   await poolUntil(rt, (s) => s.idle >= 3);
   await rt.close();
