@@ -29,8 +29,10 @@ export interface WorkerStart {
   component?: ComponentStart;
   /**
    * Set when the run was created ahead of its start (OCI's create, then start): the worker builds the context and
-   * instantiates, then waits on word 0 for GATE_GO (it reports `started` and runs the guest) or GATE_CANCEL (it
-   * reports a clean exit without running it).
+   * instantiates, sets word 0 from GATE_WAIT to GATE_READY, then waits for GATE_GO (it runs the guest) or
+   * GATE_CANCEL (it reports a clean exit without running it). A start that finds GATE_READY counts the run as
+   * started itself (as runc's start does once its container is created), so the worker then reports no
+   * `started`; one that finds GATE_WAIT (the guest still instantiating) leaves that report to the worker.
    */
   gate?: SharedArrayBuffer;
 }
@@ -38,6 +40,7 @@ export interface WorkerStart {
 export const GATE_WAIT = 0;
 export const GATE_GO = 1;
 export const GATE_CANCEL = 2;
+export const GATE_READY = 3;
 
 /** The workerData of a pooled worker: it loads the shim, reports 'ready', then runs each WorkerStart message it gets. */
 export interface WorkerStandby {

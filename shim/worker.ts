@@ -4,7 +4,7 @@ import type { WasiContext } from './wasi/context.js';
 import type { NetContext } from './net/net-context.js';
 import { PortOpenError } from './net/preopen.js';
 import { buildContext, closePorts, entryOf, exitReport, guestImports } from './guest.js';
-import { GATE_GO, GATE_WAIT, type WorkerReport, type WorkerStandby, type WorkerStart } from './worker-protocol.js';
+import { GATE_CANCEL, GATE_GO, GATE_READY, GATE_WAIT, type WorkerReport, type WorkerStandby, type WorkerStart } from './worker-protocol.js';
 
 function report(r: WorkerReport): void {
   parentPort!.postMessage(r);
@@ -35,8 +35,9 @@ function runGuest(start: WorkerStart, ctx: WasiContext, net: NetContext | undefi
     const instance = new WebAssembly.Instance(start.module, guestImports(start, ctx, net));
     const entry = entryOf(instance, ctx, onMemory);
     if (typeof entry !== 'function') return entry;
-    if (start.gate && !passGate(new Int32Array(start.gate))) return { type: 'exit', code: 0, reason: 'Completed', reusable: true };
-    report({ type: 'started' });
+    const gate = start.gate ? passGate(new Int32Array(start.gate)) : 'late';
+    if (gate === 'cancelled') return { type: 'exit', code: 0, reason: 'Completed', reusable: true };
+    if (gate === 'late') report({ type: 'started' });
     entry();
     return { type: 'exit', code: 0, reason: 'Completed', reusable: true };
   } catch (err) {
@@ -44,12 +45,19 @@ function runGuest(start: WorkerStart, ctx: WasiContext, net: NetContext | undefi
   }
 }
 
-/** A run created ahead waits here, instantiated, until it is started (true) or cancelled (false). */
-function passGate(gate: Int32Array): boolean {
+/**
+ * A run created ahead waits here, instantiated, until it is started or cancelled. 'late': the start came while
+ * the guest was instantiating, so the host waits for this worker's `started`; 'known': the host saw the guest
+ * ready and counted it started when it let it go.
+ */
+function passGate(gate: Int32Array): 'late' | 'known' | 'cancelled' {
+  const before = Atomics.compareExchange(gate, 0, GATE_WAIT, GATE_READY);
+  if (before !== GATE_WAIT) return before === GATE_GO ? 'late' : 'cancelled';
   for (;;) {
     const state = Atomics.load(gate, 0);
-    if (state !== GATE_WAIT) return state === GATE_GO;
-    Atomics.wait(gate, 0, GATE_WAIT);
+    if (state === GATE_GO) return 'known';
+    if (state === GATE_CANCEL) return 'cancelled';
+    Atomics.wait(gate, 0, state);
   }
 }
 

@@ -30,6 +30,8 @@ import type { HttpOptions } from './image/http-client.js';
 import { VOLUME_FULL, watchSizeLimits } from './volume/size-limit-events.js';
 import { NodeResources, machineCapacity, podRequests, type Capacity } from './pod/admission.js';
 import * as os from 'node:os';
+import { plainCopy } from './spec/plain-copy.js';
+import { dropSpareRings } from './runtime/wasm/container-run.js';
 
 export interface RuntimeOptions {
   /** Where logs (and later persisted state) go; default $WASMPOD_STATE_DIR or $XDG_STATE_HOME/wasmpod. */
@@ -190,7 +192,7 @@ export class Runtime {
       changed: (s: PodStatus) => {
         sandbox.saveStatus?.(s);
         // A copy for each change only when someone listens (a pod runs through several before it is Running).
-        if (handle.listenerCount('status') > 0) handle.emit('status', structuredClone(s));
+        if (handle.listenerCount('status') > 0) handle.emit('status', plainCopy(s));
       },
       output: (container, stream, chunk) => handle.emit('output', { container, stream, chunk }),
       images: this.images, configs,
@@ -265,9 +267,13 @@ export class Runtime {
     return handles;
   }
 
-  /** Ends the pool's idle wasm workers above its minimum now, as its idle timeout would (docs/library.md). */
+  /**
+   * Ends the pool's idle wasm workers above its minimum now, as its idle timeout would, and lets go of the
+   * stdio buffers kept for the next runs (docs/library.md).
+   */
   trimIdleWorkers(): void {
     this.backend.workers.trim();
+    dropSpareRings();
   }
 
   /** Counters of the pool of pre-warmed wasm workers (docs/library.md). */

@@ -92,6 +92,18 @@ export class ByteRing {
   }
 
   /**
+   * The same buffer as a new ring, empty and open, no one armed: for a ring that no thread uses any more (its
+   * reader and writer done with it), so a next run need not map a buffer again. A ring that grew keeps its size.
+   * The old data bytes stay, but nothing reads outside [HEAD, TAIL), which start out equal.
+   */
+  renew(): ByteRing {
+    const cap = Atomics.load(this.ctl, CAP) || this.cap;
+    this.ctl.fill(0);
+    this.ctl[CAP] = cap;
+    return new ByteRing({ sab: this.sab });
+  }
+
+  /**
    * Caps how far the ring may grow, as SO_SNDBUF (the writer's side) or SO_RCVBUF (the reader's) fixes a
    * Linux socket's buffer: the lower of the two wins, rounded down to a power of two. It never shrinks
    * the ring below the size it has.

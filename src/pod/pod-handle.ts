@@ -9,6 +9,7 @@ import type { PodWorker } from './pod-worker.js';
 import { PodIpc } from '../ipc/pod-ipc.js';
 import type { PodNetwork } from '../net/pod-network.js';
 import type { EventRecorder, PodEvent } from './events.js';
+import { plainCopy } from '../spec/plain-copy.js';
 
 export interface OutputEvent {
   container: string;
@@ -71,7 +72,7 @@ export class PodHandle extends EventEmitter<PodHandleEvents> {
 
   /** A snapshot of the pod's status (Kubernetes v1 PodStatus). */
   get status(): PodStatus {
-    return structuredClone(this.worker.status);
+    return plainCopy(this.worker.status);
   }
 
   /** Resolves with the final status once the pod has Succeeded, Failed or been deleted. */

@@ -1,10 +1,38 @@
 // A container run's parts beside its worker: what is set up before it, how it ended, and its stdio pumps.
 import type { TransferListItem, Worker } from 'node:worker_threads';
 import type { ContainerHooks, ExitInfo } from '../sandbox.js';
-import { WRITER_CLOSED, type ByteRing } from '../../../shim/ring/byte-ring.js';
+import { ByteRing, WRITER_CLOSED } from '../../../shim/ring/byte-ring.js';
 import type { WorkerStart } from '../../../shim/worker-protocol.js';
 import type { IpcNamespace } from '../../ipc/namespace.js';
 import type { NetSession } from '../../net/net-session.js';
+
+/** The size of a container's stdout and stderr rings. */
+export const STDIO_RING_BYTES = 64 * 1024;
+/** At most this many stdio rings (64 KiB each) wait for a next run; the rest are let go. */
+const SPARE_RINGS_MAX = 16;
+/**
+ * Stdio rings of runs that ended cleanly, for the next runs: a new ring maps a buffer of its own (tens of
+ * microseconds on a pod's start, and the external memory makes the main isolate collect more often).
+ */
+const spareRings: ByteRing[] = [];
+
+/** A stdio ring for a run: a spare one renewed, or a new one. */
+export function stdioRing(): ByteRing {
+  return spareRings.pop()?.renew() ?? ByteRing.create(STDIO_RING_BYTES);
+}
+
+/**
+ * Keeps a run's stdio rings for the next runs. Only for rings no thread uses any more: the run's worker
+ * ended cleanly and is back in its pool (one that was ended may still be writing), and they are drained.
+ */
+export function spareStdioRings(...rings: ByteRing[]): void {
+  for (const r of rings) if (spareRings.length < SPARE_RINGS_MAX) spareRings.push(r);
+}
+
+/** Lets the spare rings go (the runtime went quiet, or closes). */
+export function dropSpareRings(): void {
+  spareRings.length = 0;
+}
 
 /** What a run needs before its worker (WasmContainer.setUp). */
 export interface RunSetup {

@@ -8,7 +8,7 @@ import { IPC_MODULE } from '../../../shim/ipc/abi-ipc.js';
 import { WASIX_MODULE } from '../../../shim/net/abi-wasix.js';
 import { PREVIEW1 } from '../../../shim/wasi/preview1.js';
 import { TERMINATION_FD_ENV } from '../../../shim/fd/termination.js';
-import { GATE_CANCEL, GATE_GO, type WorkerReport, type WorkerStart } from '../../../shim/worker-protocol.js';
+import { GATE_CANCEL, GATE_GO, GATE_READY, type WorkerReport, type WorkerStart } from '../../../shim/worker-protocol.js';
 import { WASM_PAGE } from './memory-limit.js';
 import type { IpcNamespace } from '../../ipc/namespace.js';
 import type { PodNetwork } from '../../net/pod-network.js';
@@ -16,9 +16,8 @@ import { NetSession } from '../../net/net-session.js';
 import { WORKER_URL, type WorkerPool } from './worker-pool.js';
 import type { SharedRun, SharedWorkers } from './shared-workers.js';
 import { COMPONENT_WORKER_URL, componentOf } from './component-cache.js';
-import { drain, pumpStdin, settledWithin, type Ahead, type Outcome, type RunSetup } from './container-run.js';
+import { STDIO_RING_BYTES, drain, pumpStdin, settledWithin, spareStdioRings, stdioRing, type Ahead, type Outcome, type RunSetup } from './container-run.js';
 
-const STDIO_RING_BYTES = 64 * 1024;
 /** A worker whose guest's memory ended larger than this is ended rather than pooled again. */
 const REUSE_MEMORY_BYTES = 64 * 1024 * 1024;
 /** How long a kill waits for a pooled guest to unwind at its bell before its worker is ended. */
@@ -60,6 +59,8 @@ export class WasmContainer implements SandboxContainer {
   private pooled = false;
   /** The current run, when the container runs in a shared worker. */
   private sharedRun?: SharedRun;
+  /** The last run's worker ended it cleanly and went back to its pool (finish). */
+  private givenBack = false;
   /** The first run, when it was made ahead of its start (prepare). */
   private ahead?: Ahead;
   private ended?: Promise<unknown>;
@@ -131,8 +132,8 @@ export class WasmContainer implements SandboxContainer {
 
   /** What a run needs before its worker: stdio rings, the start message, and its IPC and network sessions. */
   private setUp(): RunSetup {
-    const stdout = ByteRing.create(STDIO_RING_BYTES);
-    const stderr = ByteRing.create(STDIO_RING_BYTES);
+    const stdout = stdioRing();
+    const stderr = stdioRing();
     stdout.writerBell = this.bell;
     stderr.writerBell = this.bell;
     const start: WorkerStart = {
@@ -166,6 +167,7 @@ export class WasmContainer implements SandboxContainer {
   private async run(hooks: ContainerHooks): Promise<ExitInfo> {
     const ahead = this.ahead;
     this.ahead = undefined;
+    this.givenBack = false;
     const setup = ahead?.setup ?? this.setUp();
     const { stdout, stderr, start, transferList } = setup;
     // The output is read once the run has started (its guest writes nothing before), a turn of the event loop
@@ -180,7 +182,9 @@ export class WasmContainer implements SandboxContainer {
       ahead.hooks = runHooks;
       this.pooled = true;
       this.worker = ahead.worker;
-      Atomics.store(ahead.gate, 0, GATE_GO);
+      // A guest found instantiated at its gate is started now, as runc's start returns once it has let its
+      // created container go; one still instantiating reports its start itself (worker-protocol.ts).
+      if (Atomics.exchange(ahead.gate, 0, GATE_GO) === GATE_READY) runHooks.onStarted();
       Atomics.notify(ahead.gate, 0);
       exit = await this.finish(ahead.worker, true, ahead.outcome);
     } else if (this.shared && !start.component) {
@@ -192,6 +196,8 @@ export class WasmContainer implements SandboxContainer {
     this.tearDown(setup);
     await Promise.all(drains!);
     this.stdinRing?.close(READER_CLOSED);
+    // Drained, and the worker that wrote them is done with them: the next runs may use them.
+    if (this.givenBack) spareStdioRings(stdout, stderr);
     return exit;
   }
 
@@ -214,7 +220,8 @@ export class WasmContainer implements SandboxContainer {
     // The run is over when the guest's exit report arrives: the worker's teardown (or its return to the
     // pool) is not waited for. From here on, kill() no longer reaches this worker.
     this.worker = undefined;
-    if (reusable && pooled && this.pool) this.pool.give(worker);
+    this.givenBack = reusable === true && pooled && this.pool !== undefined;
+    if (this.givenBack) this.pool!.give(worker);
     else if (reusable === false) void worker.terminate();
     return exit;
   }

@@ -4,6 +4,10 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HELLO, SLEEP, fastRuntime, podSpec, poolUntil, until } from '../../helpers/pods.js';
+import { WasmBackend } from '../../../dist/src/runtime/wasm/wasm-backend.js';
+import type { WasmContainer } from '../../../dist/src/runtime/wasm/wasm-container.js';
+import type { ContainerConfig } from '../../../dist/src/runtime/sandbox.js';
+import { GATE_READY } from '../../../dist/shim/worker-protocol.js';
 
 /**
  * A module whose wasm start function never returns: its instantiation (made ahead of the start) never ends.
@@ -74,4 +78,36 @@ t.test('a guest whose instantiation never ends is ended with its pod, whether or
   const after = await rt.runPod(podSpec('after', [{ name: 'h', image: HELLO }], { restartPolicy: 'Never' }));
   await until(after, (x) => x.phase === 'Succeeded');
   await after.delete();
+});
+
+t.test('a container found instantiated at its gate is Running as its start returns; one still instantiating waits for its worker', async (t) => {
+  const backend = new WasmBackend({ minIdle: 2, maxIdle: 4 });
+  t.teardown(() => backend.close());
+  const sandbox = await backend.runPodSandbox('gate-test');
+  t.teardown(() => sandbox.remove());
+  const config = (name: string, image: string): ContainerConfig => ({ name, image, argv: [name], env: [], mounts: [], stdin: false });
+  const ready = (await sandbox.createContainer(config('ready', HELLO))) as WasmContainer;
+  sandbox.createAhead!([ready]);
+  // The worker sets its gate word to GATE_READY once the guest is instantiated.
+  const gate = (ready as unknown as { ahead: { gate: Int32Array } }).ahead.gate;
+  while (Atomics.load(gate, 0) !== GATE_READY) await new Promise((r) => setTimeout(r, 2));
+  let started = 0;
+  const out: Buffer[] = [];
+  const exit = ready.start({ onStarted: () => { started++; }, onOutput: (_s, chunk) => out.push(chunk) });
+  t.equal(started, 1, 'started by the start itself, not by a message from the worker');
+  t.same(await exit, { exitCode: 0, reason: 'Completed' });
+  t.equal(started, 1, 'the worker did not report a second start');
+  t.equal(Buffer.concat(out).toString(), 'hello from wasmpod\n', 'the guest ran once, its output whole');
+
+  const file = path.join(t.testdir({}), 'start-loop.wasm');
+  fs.writeFileSync(file, START_LOOP);
+  const looping = (await sandbox.createContainer(config('looping', file))) as WasmContainer;
+  sandbox.createAhead!([looping]);
+  let loopStarted = 0;
+  const loopExit = looping.start({ onStarted: () => { loopStarted++; }, onOutput: () => undefined });
+  await new Promise((r) => setTimeout(r, 50));
+  t.equal(loopStarted, 0, 'a guest still in its instantiation is not started by the start');
+  await looping.kill({ exitCode: 137, reason: 'Error', signal: 'SIGKILL' });
+  t.equal((await loopExit).exitCode, 137);
+  t.equal(loopStarted, 0);
 });

@@ -205,3 +205,19 @@ t.test('a doorbell counts rings only while someone sleeps on it', async (t) => {
   await new Promise((r) => w.once('exit', r));
   t.equal(bell[0], 1, 'the sleeper was rung awake');
 });
+
+t.test('a renewed ring is empty and open on the same buffer, whatever the old one held', async (t) => {
+  const old = ByteRing.create(8);
+  t.equal(old.write(Uint8Array.of(1, 2, 3, 4, 5)), 5);
+  const b = new Uint8Array(8);
+  t.equal(old.read(b.subarray(0, 2)), 2);
+  old.close(WRITER_CLOSED | READER_CLOSED);
+  const ring = old.renew();
+  t.equal(ring.init.sab, old.init.sab, 'the same buffer');
+  t.equal(ring.closedFlags(), 0, 'open at both ends');
+  t.equal(ring.available(), 0, 'nothing of the old data is readable');
+  t.equal(ring.capacity, 8);
+  t.equal(ring.write(Uint8Array.of(7, 8, 9, 10, 11, 12, 13, 14, 15)), 8, 'the whole capacity is free');
+  t.equal(ring.read(b), 8);
+  t.same([...b], [7, 8, 9, 10, 11, 12, 13, 14]);
+});
