@@ -1,14 +1,13 @@
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT, EXIT, SLEEP } from '../helpers/pods.js';
 import { FailureOrder, exitStatus } from '../../dist/src/cli/run.js';
 import type { ContainerStatus, PodStatus } from '../../dist/src/index.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = path.join(ROOT, 'bin/wasmpod.js');
-const state = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-cli-'));
+const state = tempDir('wasmpod-cli-');
 
 function wasmpod(args: string[], input?: string) {
   return spawnSync(process.execPath, [BIN, ...args, '--state-dir', state], { cwd: ROOT, encoding: 'utf8', input });

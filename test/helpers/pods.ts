@@ -1,9 +1,8 @@
 // Helpers for pod tests: a runtime with a temp state dir and fast back-off, and pod specs of the test guests.
-import * as os from 'node:os';
 import * as path from 'node:path';
-import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Runtime, type PodStatus, type WorkerPoolOptions, type WorkerPoolStats } from '../../dist/src/index.js';
+import { tempDir } from './temp-dir.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const MODULES = path.join(ROOT, 'wasm-modules');
@@ -15,7 +14,7 @@ export const TOOL = path.join(MODULES, 'testing/tool.wasm');
 /** A runtime whose back-off is 20 ms doubling to 600 ms, so restart tests run in milliseconds; `workerPool` sizes its pool. */
 export function fastRuntime(workerPool?: WorkerPoolOptions): Runtime {
   return new Runtime({
-    stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-test-')),
+    stateDir: tempDir('wasmpod-test-'),
     backoff: { baseMs: 20, maxMs: 600, resetAfterMs: 60_000 },
     ...(workerPool ? { workerPool } : {}),
   });

@@ -1,8 +1,7 @@
 // Runs one guest module as a one-container pod and collects its output: the harness of the shim tests.
-import * as os from 'node:os';
 import * as path from 'node:path';
-import * as fs from 'node:fs';
 import { Runtime } from '../../dist/src/index.js';
+import { tempDir } from './temp-dir.js';
 
 export interface GuestMount { hostPath: string; mountPath: string; readOnly?: boolean }
 export interface GuestRunOptions {
@@ -26,7 +25,7 @@ export interface GuestRun {
 let shared: Runtime | undefined;
 /** One runtime for a test file, as an embedder would keep one, with its state in a temp dir. */
 export function testRuntime(): Runtime {
-  shared ??= new Runtime({ stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-test-')) });
+  shared ??= new Runtime({ stateDir: tempDir('wasmpod-test-') });
   return shared;
 }
 

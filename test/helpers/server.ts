@@ -2,12 +2,12 @@
 import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiServer, type ServeOptions } from '../../dist/src/server/server.js';
 
 export { ROOT, MODULES, EXIT, SLEEP } from './pods.js';
 import { MODULES } from './pods.js';
+import { tempDir } from './temp-dir.js';
 export const TOOL = path.join(MODULES, 'testing/tool.wasm');
 
 /** Why kubectl tests cannot run here, or undefined when kubectl is installed. */
@@ -30,7 +30,7 @@ export interface TestServer {
 }
 
 /** A server with a fast restart back-off, on a temp state dir (or the given one). */
-export async function startServer(opts: ServeOptions = {}, stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-serve-'))): Promise<TestServer> {
+export async function startServer(opts: ServeOptions = {}, stateDir = tempDir('wasmpod-serve-')): Promise<TestServer> {
   const server = await ApiServer.start({
     stateDir, tcp: { host: '127.0.0.1', port: 0 }, token: TOKEN,
     backoff: { baseMs: 50, maxMs: 400, resetAfterMs: 60_000 }, ...opts,

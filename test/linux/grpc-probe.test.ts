@@ -1,18 +1,18 @@
 // A grpc probe on the Linux backend: the C health server, built natively, in a linux pod reached through the netns relay.
 import t from 'tap';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { findOnPath } from '../../dist/src/index.js';
 import { busyboxRootfs, linuxRuntime, linuxSkip } from './helpers.js';
 import { MODULES, until } from '../helpers/pods.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const cc = findOnPath(['clang-16', 'clang', 'cc']);
 /** The server as a static native program (wasmpod_socket.h falls back to the system's sockets off wasm). */
 function buildNative(): string | undefined {
   if (!cc) return undefined;
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-grpc-')), 'grpc-health');
+  const out = path.join(tempDir('wasmpod-grpc-'), 'grpc-health');
   try {
     execFileSync(cc, ['-static', '-O2', '-w', path.join(MODULES, 'net/grpc-health.c'), '-o', out], { stdio: 'pipe' });
     return out;

@@ -1,10 +1,10 @@
 // The pod manager's rules on the Linux backend: limits and OOMKilled, restart back-off, init order, volumes, SIGTERM, exec.
 import t from 'tap';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { busyboxRootfs, containerPids, eventually, linuxRuntime, linuxSkip, memoryDir, sandboxes } from './helpers.js';
 import { until } from '../helpers/pods.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const skip = linuxSkip();
 if (skip) t.plan(0, skip);
@@ -73,7 +73,7 @@ else {
   });
 
   t.test('init containers run one at a time, in order, before the app; volumes are bind mounts, readOnly honoured', async (t) => {
-    const host = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-hostpath-'));
+    const host = tempDir('wasmpod-hostpath-');
     fs.writeFileSync(path.join(host, 'greeting'), 'from the host\n');
     const pod = await rt.runPod({
       metadata: { name: 'ordered' },
@@ -97,7 +97,6 @@ else {
     t.same(lines('stdout'), ['first', 'second', 'app', 'from the host', 'read-only', '/work']);
     t.same(lines('stderr'), ['sh: can\'t create /host/new: Read-only file system']);
     t.notOk(fs.existsSync(path.join(host, 'new')), 'the read-only hostPath was not written');
-    fs.rmSync(host, { recursive: true, force: true });
   });
 
   t.test('deletion sends SIGTERM: a process that handles it exits by itself within the grace period', async (t) => {

@@ -1,16 +1,15 @@
 // `wasmpod run --publish [IP:]HOST:POD`: the pod's port is on the host while the pod runs; bad values are refused.
 import { spawn, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
 import { request } from 'undici';
 import { ROOT } from '../helpers/pods.js';
 import { netPod } from '../helpers/net-pods.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = path.join(ROOT, 'bin/wasmpod.js');
-const state = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-net-cli-'));
+const state = tempDir('wasmpod-net-cli-');
 
 async function freePort(): Promise<number> {
   const s = net.createServer();

@@ -3,10 +3,10 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { jemallocPath } from '../../dist/src/cli/allocator.js';
 import { ROOT, until } from '../helpers/server.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = path.join(ROOT, 'bin/wasmpod.js');
 const lib = jemallocPath();
@@ -14,9 +14,9 @@ const canExec = typeof (process as unknown as { execve?: unknown }).execve === '
 
 /** Starts `wasmpod serve` with `env` added; resolves once it listens, with what it said and the process. */
 async function serve(t: { teardown(f: () => void): void }, env: Record<string, string>) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-alloc-'));
+  const dir = tempDir('wasmpod-alloc-');
   const child = spawn(process.execPath, [BIN, 'serve', '--state-dir', dir], { env: { ...process.env, ...env } });
-  t.teardown(() => { child.kill('SIGKILL'); fs.rmSync(dir, { recursive: true, force: true }); });
+  t.teardown(() => { child.kill('SIGKILL'); });
   let err = '';
   child.stderr.on('data', (c: Buffer) => { err += c; });
   await until('the server to listen', () => err.includes('listening on unix:'), 30_000);

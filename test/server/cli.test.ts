@@ -1,10 +1,10 @@
 import t from 'tap';
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { NO_KUBECTL, ROOT, TOOL, startServer, toolPod, until } from '../helpers/server.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = path.join(ROOT, 'bin/wasmpod.js');
 
@@ -18,7 +18,7 @@ function wasmpod(args: string[], input?: string): Promise<{ code: number; stdout
 }
 
 t.test('without a server, the verbs say so and how to start one', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-none-'));
+  const dir = tempDir('wasmpod-none-');
   const file = path.join(dir, 'pod.yaml');
   fs.writeFileSync(file, YAML.stringify(toolPod('web')));
   for (const verb of [['get', 'pods'], ['apply', '-f', file], ['describe', 'pod', 'web'], ['logs', 'web'], ['delete', 'pod', 'web'], ['delete', '-f', file], ['port-forward', 'web', '8080'], ['exec', 'web']]) {

@@ -1,15 +1,15 @@
 import t from 'tap';
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiServer } from '../../dist/src/server/server.js';
 import { ROOT, until } from '../helpers/server.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = path.join(ROOT, 'bin/wasmpod.js');
 
 t.test('one wasmpod serve per state dir; a stale lock after a crash is taken over', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-lock-'));
+  const dir = tempDir('wasmpod-lock-');
   // --no-socket: the socket's own check would refuse the second server anyway; the lock must do it alone.
   const first = spawn(process.execPath, [BIN, 'serve', '--no-socket', '--listen', '127.0.0.1:0', '--state-dir', dir]);
   t.teardown(() => { first.kill('SIGKILL'); });

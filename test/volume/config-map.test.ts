@@ -1,11 +1,11 @@
 // configMap and secret volumes: keys as read-only files, items, defaultMode, optional; a secret's value never in an error.
 import t from 'tap';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { setUpVolumes } from '../../dist/src/volume/pod-volumes.js';
 import { normalizePod } from '../../dist/src/spec/index.js';
 import { fsopsPod, runPodCollect } from '../helpers/run-pod.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const configMaps = [{
   apiVersion: 'v1' as const, kind: 'ConfigMap' as const, metadata: { name: 'web', namespace: 'default' },
@@ -68,7 +68,7 @@ t.test('file modes on the host: defaultMode, per-item mode, 0644 by default (WAS
     { name: 'b', configMap: { name: 'web', items: [{ key: 'mode', path: 'm', mode: 0o400 }] } },
     { name: 's', secret: { secretName: 'db' } },
   ], [{ name: 'c', args: [] }]) as never);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-vol-'));
+  const dir = tempDir('wasmpod-vol-');
   const volumes = setUpVolumes(pod, dir, { configMaps, secrets } as never);
   const mode = (v: string, f: string): number => fs.statSync(path.join(volumes.byName.get(v)!.hostPath, f)).mode & 0o777;
   t.equal(mode('a', 'mode'), 0o440);

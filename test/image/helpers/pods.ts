@@ -1,23 +1,16 @@
 // Shared by the image tests: paths, the CLI, pod specs, and running a pod to its end or to a status.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PodHandle, PodStatus } from '../../../dist/src/index.js';
 import { ROOT, fastRuntime } from '../../helpers/pods.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 export const BIN = path.join(ROOT, 'bin/wasmpod.js');
 export const SHOW = path.join(ROOT, 'wasm-modules/image/show.wasm');
 export const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const made: string[] = [];
 /** A temp dir, removed when the test process exits. */
-export function tmp(p: string): string {
-  if (made.length === 0) process.on('exit', () => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), `wasmpod-${p}-`));
-  made.push(d);
-  return d;
-}
+export const tmp = (p: string): string => tempDir(`wasmpod-${p}-`);
 export const wasmpod = (args: string[], state: string) =>
   spawnSync(process.execPath, [BIN, ...args, '--state-dir', state], { encoding: 'utf8' });
 export const podOf = (name: string, containers: Record<string, unknown>[]) => ({

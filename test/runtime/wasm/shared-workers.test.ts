@@ -1,12 +1,11 @@
 // Shared workers (JSPI, Node 24+): many containers in one thread, suspended where they would block.
 import t from 'tap';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Runtime, SharedWorkersUnavailableError, jspiAvailable, type PodStatus } from '../../../dist/src/index.js';
 import { HELLO, MODULES, SLEEP, podSpec } from '../../helpers/pods.js';
 import { runPodCollect } from '../../helpers/run-pod.js';
 import { netPod } from '../../helpers/net-pods.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const LOOP = path.join(MODULES, 'wasi-tests/hostile-loop.wasm');
 const TRAP = path.join(MODULES, 'wasi-tests/hostile-trap.wasm');
@@ -14,7 +13,7 @@ const IPC_CHECK = path.join(MODULES, 'ipc/ipc-check.wasm');
 
 function sharedRuntime(guestsPerWorker = 64): Runtime {
   return new Runtime({
-    stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-test-')),
+    stateDir: tempDir('wasmpod-test-'),
     backoff: { baseMs: 20, maxMs: 600, resetAfterMs: 60_000 }, sharedWorkers: { guestsPerWorker },
   });
 }

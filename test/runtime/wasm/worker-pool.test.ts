@@ -6,6 +6,7 @@ import { Runtime } from '../../../dist/src/index.js';
 import { WorkerPool } from '../../../dist/src/runtime/wasm/worker-pool.js';
 import { EXIT, HELLO, MODULES, ROOT, SLEEP, fastRuntime, podSpec, poolUntil } from '../../helpers/pods.js';
 import { runPodCollect } from '../../helpers/run-pod.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const ALLOC = path.join(MODULES, 'testing/alloc.wasm');
 const TRAP = path.join(MODULES, 'wasi-tests/hostile-trap.wasm');
@@ -202,8 +203,7 @@ function runChild(code: string, guardMs = 60_000): Promise<{ exit: number | stri
 
 const childScript = (close: boolean) => `
 import { Runtime } from ${JSON.stringify(path.join(ROOT, 'dist/src/index.js'))};
-import * as fs from 'node:fs'; import * as os from 'node:os'; import * as path from 'node:path';
-const rt = new Runtime({ stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-test-')), workerPool: { minIdle: 2, idleTimeoutMs: 600000 } });
+const rt = new Runtime({ stateDir: ${JSON.stringify(tempDir('wasmpod-test-'))}, workerPool: { minIdle: 2, idleTimeoutMs: 600000 } });
 const pod = await rt.runPod({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'child' },
   spec: { restartPolicy: 'Never', containers: [{ name: 'h', image: ${JSON.stringify(HELLO)} }] } });
 pod.on('output', (e) => process.stdout.write(e.chunk));

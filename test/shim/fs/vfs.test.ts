@@ -3,13 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Vfs } from '../../../dist/shim/fs/vfs.js';
 import { errno } from '../../helpers/wasi-errno.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const ENOENT = 44, ENOTDIR = 54, ELOOP = 32, EPERM = 63;
 
 
 t.test('resolution stays inside the directory it starts from', async (t) => {
   const root = t.testdir({ a: { b: { 'f.txt': 'x' } }, 'top.txt': 'y' });
-  const outside = fs.mkdtempSync(path.join(path.dirname(root), 'outside-'));
+  const outside = tempDir('outside-', path.dirname(root));
   fs.writeFileSync(path.join(outside, 'secret.txt'), 's');
   fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'abs-link'));
   fs.symlinkSync('../../..', path.join(root, 'a', 'b', 'up-link'));
@@ -38,7 +39,7 @@ t.test('resolution stays inside the directory it starts from', async (t) => {
 
 t.test('nested mounts: the innermost mount serves its subtree', async (t) => {
   const outer = t.testdir({ data: {}, 'o.txt': 'o' });
-  const inner = fs.mkdtempSync(path.join(path.dirname(outer), 'inner-'));
+  const inner = tempDir('inner-', path.dirname(outer));
   fs.writeFileSync(path.join(inner, 'i.txt'), 'i');
   const vfs = new Vfs([
     { mountPath: '/', hostPath: outer, readOnly: false },
