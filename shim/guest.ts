@@ -67,6 +67,55 @@ export function guestImports(start: WorkerStart, ctx: WasiContext, net: NetConte
   };
 }
 
+/** The most linear memory a warm instance may hold while its worker waits in the pool. */
+const WARM_MEMORY_MAX = 16 * 1024 * 1024;
+
+/** An instance made before its run (OCI's create, ahead of the pod): its imports call what bind() gives them. */
+export interface WarmInstance {
+  instance: WebAssembly.Instance;
+  /** Points every import at the run's own import functions (its context, IPC and network). */
+  bind(imports: WebAssembly.Imports): void;
+}
+
+const unbound = (): never => {
+  throw new Error('a guest called the host before its run was bound');
+};
+
+/**
+ * Instantiates `module` with imports that each call through a slot bound later, so a pooled worker can hold a
+ * fresh instance of the module it last ran before the next container of it exists. None when the module
+ * imports anything but functions, its start function calls the host (it throws in an unbound slot), or its
+ * memory is larger than a pooled worker should hold.
+ */
+export function prewarm(module: WebAssembly.Module): WarmInstance | undefined {
+  const slots: { module: string; name: string; call: ImportFn }[] = [];
+  const imports: Record<string, Record<string, ImportFn>> = {};
+  for (const i of WebAssembly.Module.imports(module)) {
+    if (i.kind !== 'function') return undefined;
+    const slot = { module: i.module, name: i.name, call: unbound as ImportFn };
+    (imports[i.module] ??= {})[i.name] = (...a: never[]) => slot.call(...a);
+    slots.push(slot);
+  }
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(module, imports);
+  } catch {
+    return undefined;
+  }
+  const memory = instance.exports.memory;
+  if (memory instanceof WebAssembly.Memory && memory.buffer.byteLength > WARM_MEMORY_MAX) return undefined;
+  return {
+    instance,
+    bind(real) {
+      for (const slot of slots) {
+        const f = (real[slot.module] as Record<string, unknown> | undefined)?.[slot.name];
+        if (typeof f !== 'function') throw new Error(`the host provides no ${slot.module}.${slot.name}`);
+        slot.call = f as ImportFn;
+      }
+    },
+  };
+}
+
 /** The instance's `_start`, its memory attached to the context; or the report of a module that lacks either. */
 export function entryOf(instance: WebAssembly.Instance, ctx: WasiContext, onMemory: (m: WebAssembly.Memory) => void): Function | WorkerReport {
   const memory = instance.exports.memory;

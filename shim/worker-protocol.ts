@@ -35,6 +35,12 @@ export interface WorkerStart {
    * `started`; one that finds GATE_WAIT (the guest still instantiating) leaves that report to the worker.
    */
   gate?: SharedArrayBuffer;
+  /**
+   * Run the instance of `module` this pooled worker made after its last run (it reported `warm`). The host sent
+   * this at the container's start and counted the run started then, as runc's start does once the container it
+   * created is let go: the worker reports no `started`.
+   */
+  warm?: boolean;
 }
 
 export const GATE_WAIT = 0;
@@ -50,6 +56,8 @@ export interface WorkerStandby {
 export type WorkerReport =
   | { type: 'ready' }
   | { type: 'started' }
+  /** A pooled worker holds a fresh instance of the module it last ran, for a next run sent `warm`. */
+  | { type: 'warm' }
   /** `reusable`: the guest ended cleanly (returned, proc_exit, or never started): the worker may run another. */
   | { type: 'exit'; code: number; reason: 'Completed' | 'Error'; message?: string; memoryBytes?: number; reusable?: boolean };
 

@@ -3,14 +3,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { WasiContext } from './wasi/context.js';
 import type { NetContext } from './net/net-context.js';
 import { PortOpenError } from './net/preopen.js';
-import { buildContext, closePorts, entryOf, exitReport, guestImports } from './guest.js';
+import { buildContext, closePorts, entryOf, exitReport, guestImports, prewarm, type WarmInstance } from './guest.js';
 import { GATE_CANCEL, GATE_GO, GATE_READY, GATE_WAIT, type WorkerReport, type WorkerStandby, type WorkerStart } from './worker-protocol.js';
 
 function report(r: WorkerReport): void {
   parentPort!.postMessage(r);
 }
 
-function run(start: WorkerStart): WorkerReport {
+function run(start: WorkerStart, warm?: WarmInstance): WorkerReport {
   let built: ReturnType<typeof buildContext>;
   try {
     built = buildContext(start);
@@ -21,7 +21,7 @@ function run(start: WorkerStart): WorkerReport {
   }
   const { ctx, stdout, stderr, net } = built;
   let memory: WebAssembly.Memory | undefined;
-  const report = runGuest(start, ctx, net, (m) => { memory = m; });
+  const report = runGuest(start, ctx, net, (m) => { memory = m; }, warm);
   stdout.close();
   stderr.close();
   closePorts(start);
@@ -30,12 +30,15 @@ function run(start: WorkerStart): WorkerReport {
   return report;
 }
 
-function runGuest(start: WorkerStart, ctx: WasiContext, net: NetContext | undefined, onMemory: (m: WebAssembly.Memory) => void): WorkerReport {
+function runGuest(start: WorkerStart, ctx: WasiContext, net: NetContext | undefined, onMemory: (m: WebAssembly.Memory) => void,
+  warm: WarmInstance | undefined): WorkerReport {
   try {
-    const instance = new WebAssembly.Instance(start.module, guestImports(start, ctx, net));
+    const imports = guestImports(start, ctx, net);
+    warm?.bind(imports);
+    const instance = warm?.instance ?? new WebAssembly.Instance(start.module, imports);
     const entry = entryOf(instance, ctx, onMemory);
     if (typeof entry !== 'function') return entry;
-    const gate = start.gate ? passGate(new Int32Array(start.gate)) : 'late';
+    const gate = start.gate ? passGate(new Int32Array(start.gate)) : start.warm ? 'known' : 'late';
     if (gate === 'cancelled') return { type: 'exit', code: 0, reason: 'Completed', reusable: true };
     if (gate === 'late') report({ type: 'started' });
     entry();
@@ -65,7 +68,19 @@ const data = workerData as WorkerStart | WorkerStandby;
 if ('standby' in data) {
   // A pooled worker: the shim is loaded; each start message runs one guest. After a clean end the host may
   // send it another (worker-pool.ts), or end it; nothing of one run is kept for the next (see closePorts).
-  parentPort!.on('message', (start: WorkerStart) => report(run(start)));
+  // After a clean run the worker makes a fresh instance of the same module and says so ('warm'): the next
+  // container of that module is sent `warm` and runs it (its run message then comes at its start).
+  let warm: WarmInstance | undefined;
+  parentPort!.on('message', (start: WorkerStart) => {
+    const held = start.warm ? warm : undefined;
+    warm = undefined;
+    const end = run(start, held);
+    report(end);
+    if (end.type === 'exit' && end.reusable) {
+      warm = prewarm(start.module);
+      if (warm) report({ type: 'warm' });
+    }
+  });
   report({ type: 'ready' });
 } else {
   report(run(data));

@@ -1,15 +1,23 @@
 /* A many-purpose guest for lifecycle tests, since exec hooks and probes run the container's own module
  * with new argv: `tool sleep [MS]` stays up (default: a day), `tool exit CODE` exits with CODE,
  * `tool append FILE TEXT` appends a line to FILE and exits 0, `tool cat` copies stdin to stdout until EOF
- * (for exec with stdin). */
+ * (for exec with stdin), `tool runs` prints how many times main has run in this instance (1 unless an
+ * instance is run twice). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+static int runs;
+
 int main(int argc, char **argv) {
     const char *cmd = argc > 1 ? argv[1] : "sleep";
+    runs++;
+    if (strcmp(cmd, "runs") == 0) {
+        printf("runs %d\n", runs);
+        return 0;
+    }
     if (strcmp(cmd, "exit") == 0) return argc > 2 ? atoi(argv[2]) : 0;
     if (strcmp(cmd, "append") == 0 && argc > 3) {
         FILE *f = fopen(argv[2], "a");

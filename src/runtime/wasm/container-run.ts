@@ -50,12 +50,18 @@ export interface Outcome {
   reusable?: boolean;
 }
 
-/** A run made ahead of its start: instantiated in `worker`, which waits on `gate`. */
+/**
+ * A run made ahead of its start: instantiated in `worker`, which waits on `gate`; or, `warm`, a pooled worker
+ * that already holds an instance of the module, sent the run only at the start.
+ */
 export interface Ahead {
   setup: RunSetup;
   worker: Worker;
-  gate: Int32Array;
+  gate?: Int32Array;
+  warm?: boolean;
   outcome: Promise<Outcome>;
+  /** Stops listening to the worker (a warm run given back before its start: it never reports). */
+  detach?: () => void;
   /** Set by start(). */
   hooks?: ContainerHooks;
 }

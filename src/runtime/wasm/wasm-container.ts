@@ -103,6 +103,17 @@ export class WasmContainer implements SandboxContainer {
   prepare(): void {
     if (this.ahead || this.ended || this.shared || componentOf(this.module) || !this.pool?.enabled) return;
     const setup = this.setUp();
+    // A pooled worker that made an instance of this module after its last run: nothing to send before the start.
+    // Not for a container that declares ports: they listen before it is started (postStart hooks, probes and
+    // peers reach them from then on), and its worker opens them (net/preopen.ts).
+    const warm = this.config.ports?.length ? undefined : this.pool.takeWarm(this.module, WORKER_LIMITS);
+    if (warm) {
+      setup.start.warm = true;
+      const ahead: Ahead = { setup, worker: warm, warm: true, outcome: undefined! };
+      ahead.outcome = this.outcome(warm, { onStarted: () => undefined, onOutput: () => undefined }, (d) => { ahead.detach = d; });
+      this.ahead = ahead;
+      return;
+    }
     const gate = new Int32Array(new SharedArrayBuffer(4));
     setup.start.gate = gate.buffer as SharedArrayBuffer;
     const worker = this.pool.take(setup.start, setup.transferList, WORKER_LIMITS);
@@ -121,8 +132,15 @@ export class WasmContainer implements SandboxContainer {
     const ahead = this.ahead;
     if (!ahead) return;
     this.ahead = undefined;
-    Atomics.store(ahead.gate, 0, GATE_CANCEL);
-    Atomics.notify(ahead.gate, 0);
+    if (ahead.warm) {
+      // Sent nothing: the worker goes back as it was (its instance is dropped at its next run, not sent `warm`).
+      ahead.detach!();
+      this.pool!.give(ahead.worker);
+      this.tearDown(ahead.setup);
+      return;
+    }
+    Atomics.store(ahead.gate!, 0, GATE_CANCEL);
+    Atomics.notify(ahead.gate!, 0);
     // A guest still in its instantiation (a wasm start function that never returns) does not see the gate.
     const done = await settledWithin(ahead.outcome, COOPERATIVE_KILL_MS);
     if (done?.reusable && this.pool) this.pool.give(ahead.worker);
@@ -182,10 +200,17 @@ export class WasmContainer implements SandboxContainer {
       ahead.hooks = runHooks;
       this.pooled = true;
       this.worker = ahead.worker;
-      // A guest found instantiated at its gate is started now, as runc's start returns once it has let its
-      // created container go; one still instantiating reports its start itself (worker-protocol.ts).
-      if (Atomics.exchange(ahead.gate, 0, GATE_GO) === GATE_READY) runHooks.onStarted();
-      Atomics.notify(ahead.gate, 0);
+      if (ahead.warm) {
+        // Its instance exists: the run is started now, and its message sent once the starts of this turn (the
+        // pod's other containers) are done, so that waking the worker does not delay them.
+        runHooks.onStarted();
+        queueMicrotask(() => ahead.worker.postMessage(start, transferList));
+      } else {
+        // A guest found instantiated at its gate is started now, as runc's start returns once it has let its
+        // created container go; one still instantiating reports its start itself (worker-protocol.ts).
+        if (Atomics.exchange(ahead.gate!, 0, GATE_GO) === GATE_READY) runHooks.onStarted();
+        Atomics.notify(ahead.gate!, 0);
+      }
       exit = await this.finish(ahead.worker, true, ahead.outcome);
     } else if (this.shared && !start.component) {
       exit = await this.runShared(this.shared, start, transferList, runHooks);
@@ -221,7 +246,7 @@ export class WasmContainer implements SandboxContainer {
     // pool) is not waited for. From here on, kill() no longer reaches this worker.
     this.worker = undefined;
     this.givenBack = reusable === true && pooled && this.pool !== undefined;
-    if (this.givenBack) this.pool!.give(worker);
+    if (this.givenBack) this.pool!.give(worker, this.module);
     else if (reusable === false) void worker.terminate();
     return exit;
   }
@@ -245,13 +270,17 @@ export class WasmContainer implements SandboxContainer {
    * How the run ended: the guest's exit report, or the worker's death (killed, out of its heap, crashed).
    * `reusable` is undefined when the worker is gone or ends by itself (a fresh worker after its one run).
    */
-  private outcome(worker: Worker, hooks: ContainerHooks): Promise<Outcome> {
+  private outcome(worker: Worker, hooks: ContainerHooks, detached?: (detach: () => void) => void): Promise<Outcome> {
     return new Promise((resolve) => {
       let failed: ExitInfo | undefined;
-      const done = (exit: ExitInfo, reusable?: boolean): void => {
+      const detach = (): void => {
         worker.off('message', onMessage);
         worker.off('error', onError);
         worker.off('exit', onExit);
+      };
+      detached?.(detach);
+      const done = (exit: ExitInfo, reusable?: boolean): void => {
+        detach();
         resolve({ exit, ...(reusable !== undefined ? { reusable } : {}) });
       };
       const onMessage = (m: WorkerReport): void => {

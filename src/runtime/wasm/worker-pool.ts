@@ -37,6 +37,10 @@ export interface WorkerPoolStats {
   recycled: number;
   /** Workers taken back after their guest ended cleanly, to run another. */
   reused: number;
+  /** Idle workers holding a fresh instance of the module they last ran (see takeWarm). */
+  warm: number;
+  /** Takes that found a worker holding an instance of their module: nothing to instantiate before the start. */
+  prewarmed: number;
 }
 
 interface Standby {
@@ -44,6 +48,10 @@ interface Standby {
   ready: boolean;
   /** It has run guests: its isolate keeps the heap they grew until it is collected, which an idle worker is not. */
   used?: boolean;
+  /** The module it last ran: it says `warm` once it holds a fresh instance of it. */
+  ranModule?: WebAssembly.Module;
+  /** The module it holds a fresh instance of. */
+  warm?: WebAssembly.Module;
   /** Removes the pool's listeners: called when the worker is taken or has died. */
   detach(): void;
 }
@@ -71,7 +79,7 @@ export class WorkerPool {
   private warmed = false;
   /** Takes whose worker is still loading the shim: refills wait for them (see take). */
   private coldTakes = 0;
-  private readonly counts = { spawned: 0, taken: 0, misses: 0, grown: 0, retired: 0, recycled: 0, reused: 0 };
+  private readonly counts = { spawned: 0, taken: 0, misses: 0, grown: 0, retired: 0, recycled: 0, reused: 0, prewarmed: 0 };
 
   constructor(readonly resourceLimits: ResourceLimits, opts: WorkerPoolOptions = {}) {
     this.minIdle = Math.max(0, Math.floor(opts.minIdle ?? 2));
@@ -85,7 +93,10 @@ export class WorkerPool {
   }
 
   get stats(): WorkerPoolStats {
-    return { idle: this.idle.length, ready: this.idle.filter((s) => s.ready).length, lent: this.lent.size, target: this.target, ...this.counts };
+    return {
+      idle: this.idle.length, ready: this.idle.filter((s) => s.ready).length, lent: this.lent.size, target: this.target,
+      warm: this.idle.filter((s) => s.warm).length, ...this.counts,
+    };
   }
 
   /** Starts filling the pool (idempotent); done lazily so that a Runtime that runs no wasm pod starts no worker. */
@@ -105,8 +116,10 @@ export class WorkerPool {
     if (!this.enabled || !sameLimits(limits, this.resourceLimits)) return undefined;
     this.start();
     this.lastTake = Date.now();
-    // A ready worker first; else the oldest one still loading the shim, which is ahead of a fresh one.
-    const at = this.idle.findIndex((s) => s.ready);
+    // A ready worker first (one that holds no instance for another container's module before one that does);
+    // else the oldest one still loading the shim, which is ahead of a fresh one.
+    let at = this.idle.findIndex((s) => s.ready && !s.warm);
+    if (at < 0) at = this.idle.findIndex((s) => s.ready);
     const [standby] = this.idle.splice(at >= 0 ? at : 0, 1);
     if (!standby?.ready) {
       this.counts.misses++;
@@ -118,12 +131,8 @@ export class WorkerPool {
     }
     // None idle: a new pooled worker, taken at once (it runs the start once loaded, and can come back after).
     const taken = standby ?? this.watch(this.create());
-    taken.detach();
-    this.counts.taken++;
-    const worker = taken.worker;
-    worker.ref();
+    const worker = this.lend(taken);
     worker.postMessage(start, transferList);
-    this.lent.set(worker, Date.now());
     if (!standby?.ready) {
       // A cold take (a fresh Runtime, or a burst): the workers started to refill the pool would compete for the
       // CPU with the one this container waits for, so the refill waits until it has loaded and reported.
@@ -141,10 +150,36 @@ export class WorkerPool {
   }
 
   /**
+   * An idle worker that holds a fresh instance of `module` (it ran a guest of it last), sent nothing yet: the
+   * container sends its run, `warm`, at its start. Undefined when none does.
+   */
+  takeWarm(module: WebAssembly.Module, limits: ResourceLimits): Worker | undefined {
+    if (!this.enabled || !sameLimits(limits, this.resourceLimits)) return undefined;
+    const at = this.idle.findIndex((s) => s.warm === module);
+    if (at < 0) return undefined;
+    this.lastTake = Date.now();
+    const [standby] = this.idle.splice(at, 1);
+    this.counts.prewarmed++;
+    const worker = this.lend(standby!);
+    this.refill();
+    return worker;
+  }
+
+  /** A standby taken out of the pool for a run: the pool no longer listens to it, and it keeps the process alive. */
+  private lend(standby: Standby): Worker {
+    standby.detach();
+    this.counts.taken++;
+    standby.worker.ref();
+    this.lent.set(standby.worker, Date.now());
+    return standby.worker;
+  }
+
+  /**
    * Takes back a worker whose guest ended cleanly (its report said `reusable`), already warm: it is ready
    * at once for the next take. Ended instead when the pool is off or closed; a full pool ends its newest.
+   * `ran`: the module of the guest it ran, whose fresh instance it then makes for a next container of it.
    */
-  give(worker: Worker): void {
+  give(worker: Worker, ran?: WebAssembly.Module): void {
     this.lent.delete(worker);
     if (!this.enabled) {
       void worker.terminate();
@@ -161,6 +196,7 @@ export class WorkerPool {
     const standby = this.watch(worker);
     standby.ready = true;
     standby.used = true;
+    if (ran) standby.ranModule = ran;
     // The ready worker goes first in line; one still loading the shim stays behind it.
     this.idle.unshift(standby);
     this.scheduleShrink();
@@ -227,6 +263,7 @@ export class WorkerPool {
       },
     };
     const onMessage = (m: WorkerReport): void => {
+      if (m.type === 'warm') standby.warm = standby.ranModule;
       if (m.type !== 'ready') return;
       standby.ready = true;
       this.warmed = true;
