@@ -44,6 +44,8 @@ export interface ServeOptions extends Pick<RuntimeOptions, 'backoff' | 'secondMs
   eventTtlMs?: number;
   /** How many recent changes are kept for watches to resume from (default 10 000); older resourceVersions get 410 Expired. */
   watchHistory?: number;
+  /** How long changes are kept for watches to resume from, in ms (default 300 000, etcd's compaction interval). */
+  watchHistoryMs?: number;
   /** Once no pod has started or ended for this long (ms), memory grown by a burst of pods is given back (default 3 000; 0: never). */
   idleGcMs?: number;
 }
@@ -73,7 +75,7 @@ export class ApiServer {
     this.tokenBytes = Buffer.from(this.token);
     if (opts.socket !== false) this.socketPath = path.resolve(opts.socket ?? path.join(this.stateDir, 'wasmpod.sock'));
     const files = new ObjectFiles(path.join(this.stateDir, 'objects'), (err) => process.stderr.write(`wasmpod serve: cannot persist: ${err.message}\n`));
-    this.store = new ObjectStore(files, opts.watchHistory);
+    this.store = new ObjectStore(files, opts.watchHistory, opts.watchHistoryMs);
     this.logs = new LogStore(this.stateDir);
     this.runtime = new Runtime({
       stateDir: this.stateDir, backoff: opts.backoff, secondMs: opts.secondMs, capacity: opts.capacity,

@@ -20,21 +20,28 @@ export interface StoreEvent {
   object: ApiObject;
   /** The resourceVersion the change produced. */
   rv: number;
+  /** When it was made (Date.now()): the history lets it go `historyMs` after. */
+  at: number;
 }
 
 const keyOf = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;
 
 /**
  * Every object by resource. Each change takes the next resourceVersion and is told to watchers in that
- * order; the last `historySize` changes are kept so a watch can resume from a recent version. Objects
- * handed out are the stored ones: callers clone before changing them (`update` takes a new object).
+ * order; the last `historySize` changes of the last `historyMs` are kept so a watch can resume from a recent
+ * version, as the API server's history reaches back to etcd's last compaction (every 5 minutes by default):
+ * a watch from before gets 410 Expired and lists again. A quiet server so lets go of what a burst of changes
+ * left in its history. Objects handed out are the stored ones: callers clone before changing them (`update`
+ * takes a new object).
  */
 export class ObjectStore extends EventEmitter<{ change: [StoreEvent] }> {
   private readonly maps = new Map<string, Map<string, ApiObject>>();
   private readonly history: StoreEvent[] = [];
   private rv = 0;
+  /** Set while the history holds changes: lets the oldest go when it is `historyMs` old. */
+  private expiry?: NodeJS.Timeout;
 
-  constructor(private readonly files?: ObjectFiles, private readonly historySize = 10_000) {
+  constructor(private readonly files?: ObjectFiles, private readonly historySize = 10_000, private readonly historyMs = 5 * 60_000) {
     super();
     this.setMaxListeners(0);
     if (!files) return;
@@ -87,9 +94,10 @@ export class ObjectStore extends EventEmitter<{ change: [StoreEvent] }> {
       this.files?.save(resource, obj);
     }
     this.files?.saveCounter(this.rv);
-    const ev: StoreEvent = { type, resource, object: obj, rv: this.rv };
+    const ev: StoreEvent = { type, resource, object: obj, rv: this.rv, at: Date.now() };
     this.history.push(ev);
     if (this.history.length > this.historySize) this.history.shift();
+    this.expire();
     this.emit('change', ev);
     return obj;
   }
@@ -127,8 +135,24 @@ export class ObjectStore extends EventEmitter<{ change: [StoreEvent] }> {
     return this.history.filter((e) => e.rv > after);
   }
 
+  /** Lets go of the changes older than `historyMs`, and arms the timer for the next oldest. */
+  private expire(): void {
+    const now = Date.now();
+    let old = 0;
+    while (old < this.history.length && now - this.history[old]!.at >= this.historyMs) old++;
+    if (old > 0) this.history.splice(0, old);
+    if (this.expiry || this.history.length === 0) return;
+    this.expiry = setTimeout(() => {
+      this.expiry = undefined;
+      this.expire();
+    }, this.history[0]!.at + this.historyMs - now);
+    this.expiry.unref();
+  }
+
   /** Writes pending changes to disk now (on shutdown). */
   flush(): void {
+    clearTimeout(this.expiry);
+    this.expiry = undefined;
     this.files?.flush();
   }
 }

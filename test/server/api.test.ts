@@ -207,3 +207,27 @@ t.test('pods/log of a started container that has written nothing is empty, not "
   const prev = await s.request('GET', '/api/v1/namespaces/default/pods/quiet/log?previous=true');
   t.equal(prev.status, 400, 'there is no previous run');
 });
+
+t.test('changes older than the watch history\'s time are let go: a watch from before them gets 410 Expired', async (t) => {
+  const s = await startServer({ watchHistoryMs: 300 });
+  t.teardown(() => s.close());
+  const CMS = '/api/v1/namespaces/default/configmaps';
+  const start = (await s.request('GET', CMS)).body.metadata.resourceVersion;
+  await s.request('POST', CMS, cm('h1'));
+  const fresh = watch(s, `${CMS}?watch=true&resourceVersion=${start}`);
+  await until('the replay of a change still kept', () => fresh.events.length >= 1);
+  t.match(fresh.events[0], { type: 'ADDED', object: { metadata: { name: 'h1' } } });
+  fresh.close();
+  await new Promise((r) => setTimeout(r, 500));
+  const old = watch(s, `${CMS}?watch=true&resourceVersion=${start}`);
+  await until('the error event', () => old.events.length >= 1);
+  t.match(old.events[0], { type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
+  old.close();
+  // From the newest version there is nothing to replay, and changes after it still come.
+  const now = watch(s, `${CMS}?watch=true&resourceVersion=${(await s.request('GET', CMS)).body.metadata.resourceVersion}`);
+  await until('the watch to be answered', () => now.answered(), 5000);
+  await s.request('DELETE', `${CMS}/h1`);
+  await until('the deletion', () => now.events.length >= 1);
+  t.same(now.events.map((e) => e.type), ['DELETED']);
+  now.close();
+});
