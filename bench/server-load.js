@@ -25,7 +25,9 @@ const shared = process.env.SHARED_WORKERS ? { sharedWorkers: { guestsPerWorker: 
 // WATCH_HISTORY: the events the server keeps for watches resuming from a resourceVersion (default 2000; full
 // after the load, so part of the heap after it).
 const watchHistory = Number(process.env.WATCH_HISTORY ?? 2000);
-const server = await ApiServer.start({ stateDir: state, eventTtlMs: 2000, watchHistory, idleGcMs, ...shared });
+// WATCH_HISTORY_MS: how long those events are kept (the server's default is 5 minutes; 0 here: the default).
+const watchHistoryMs = Number(process.env.WATCH_HISTORY_MS ?? 0) || undefined;
+const server = await ApiServer.start({ stateDir: state, eventTtlMs: 2000, watchHistory, watchHistoryMs, idleGcMs, ...shared });
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 function request(method, url, body) {

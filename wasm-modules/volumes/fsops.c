@@ -8,7 +8,8 @@
  *   ls DIR            print the sorted names in DIR (without . and ..), space separated
  *   mkdir PATH | rm PATH | rmdir PATH | symlink TARGET PATH | rename FROM TO | link FROM TO | mode PATH | env NAME
  *   truncate PATH BYTES | touch PATH (set both times to now)
- *   follow COUNT PATH PREFIX  wait until PATH has COUNT lines, print each prefixed (a log forwarder)
+ *   follow COUNT PATH PREFIX  print each line of PATH prefixed as it appears, until COUNT lines (or, with the
+ *                     termination notice, until stopped): a log forwarder
  *   failonce PATH     if PATH does not exist, create it and exit 1 (to make a container restart once)
  */
 #include <dirent.h>
@@ -91,23 +92,26 @@ static void fill(const char *path, long bytes) {
 }
 
 static void follow(int count, const char *path, const char *prefix) {
-    /* A forwarder that declares WASMPOD_TERMINATION_FD reads the file once more when its pod stops it,
-     * so lines written just before the app exited are not lost (what a log shipper does on SIGTERM). */
+    /* Forwards each line of PATH once, prefixed, as it appears. A forwarder that declares WASMPOD_TERMINATION_FD
+     * runs until its pod stops it and then reads the file once more, so lines written just before the app exited
+     * are not lost (what a log shipper does on SIGTERM); a sidecar that ended by itself after COUNT lines would be
+     * restarted, and forward them again. Without the notice it ends once COUNT lines are forwarded. */
     const char *tenv = getenv("WASMPOD_TERMINATION_FD");
     struct pollfd notice = {tenv ? atoi(tenv) : -1, POLLIN, 0};
     char buf[8192];
+    int forwarded = 0;
     for (int tries = 0; tries < 2000; tries++) {
+        int stopping = notice.revents != 0;
         int fd = open(path, O_RDONLY);
         ssize_t n = fd < 0 ? 0 : read(fd, buf, sizeof buf - 1);
         if (fd >= 0) close(fd);
         buf[n > 0 ? n : 0] = 0;
-        int lines = 0;
-        for (char *p = buf; *p; p++) lines += *p == '\n';
-        int stopping = notice.revents != 0;
-        if (lines >= count || stopping) {
-            for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) printf("%s%s\n", prefix, line);
-            return;
+        int line = 0;
+        for (char *p = buf, *eol; (eol = strchr(p, '\n')); p = eol + 1, line++) {
+            if (line >= forwarded) printf("%s%.*s\n", prefix, (int)(eol - p), p);
         }
+        forwarded = line;
+        if (stopping || (notice.fd < 0 && forwarded >= count)) return;
         if (notice.fd >= 0) {
             poll(&notice, 1, 10);
         } else {
