@@ -68,7 +68,7 @@ export function guestImports(start: WorkerStart, ctx: WasiContext, net: NetConte
 }
 
 /** The most linear memory a warm instance may hold while its worker waits in the pool. */
-const WARM_MEMORY_MAX = 16 * 1024 * 1024;
+export const WARM_MEMORY_MAX = 16 * 1024 * 1024;
 
 /** An instance made before its run (OCI's create, ahead of the pod): its imports call what bind() gives them. */
 export interface WarmInstance {

@@ -3,7 +3,7 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HELLO, TOOL, fastRuntime, podSpec, poolUntil, until } from '../../helpers/pods.js';
+import { HELLO, MODULES, TOOL, fastRuntime, podSpec, poolUntil, until } from '../../helpers/pods.js';
 import type { Runtime } from '../../../dist/src/index.js';
 
 /** Runs a one-container pod to its end; its output and exit code. */
@@ -78,4 +78,17 @@ t.test('a module whose start function calls the host runs as before, and no inst
   t.equal(rt.workerPool.warm, 0, 'its start function cannot run before a run is bound: no instance is made ahead');
   t.same(await runOnce(rt, 'second', file), { out: '', exitCode: 0 });
   t.equal(rt.workerPool.prewarmed, 0);
+});
+
+t.test('a guest whose memory ended over 16 MiB is not made again ahead; one that stayed small is', async (t) => {
+  const rt = fastRuntime({ minIdle: 1, maxIdle: 4 });
+  t.teardown(() => rt.close());
+  const alloc = path.join(MODULES, 'testing/alloc.wasm');
+  t.equal((await runOnce(rt, 'big', alloc, ['24'])).exitCode, 0);
+  await poolUntil(rt, (s) => s.lent === 0);
+  await new Promise((r) => setTimeout(r, 200));
+  t.equal(rt.workerPool.warm, 0, 'no instance is held for a guest that held 24 MiB');
+  t.equal((await runOnce(rt, 'small', alloc, ['2'])).exitCode, 0);
+  const s = await poolUntil(rt, (x) => x.lent === 0 && x.warm === 1);
+  t.equal(s.warm, 1, 'the same module, 2 MiB held: its instance is made ahead');
 });
