@@ -56,8 +56,11 @@ export interface WorkerStandby {
 export type WorkerReport =
   | { type: 'ready' }
   | { type: 'started' }
-  /** A pooled worker holds a fresh instance of the module it last ran, for a next run sent `warm`. */
-  | { type: 'warm' }
+  /**
+   * A pooled worker is done after a clean run: `held`, it made a fresh instance of the module it ran, for a next
+   * run sent `warm`.
+   */
+  | { type: 'warm'; held: boolean }
   /** `reusable`: the guest ended cleanly (returned, proc_exit, or never started): the worker may run another. */
   | { type: 'exit'; code: number; reason: 'Completed' | 'Error'; message?: string; memoryBytes?: number; reusable?: boolean };
 

@@ -76,12 +76,12 @@ if ('standby' in data) {
     warm = undefined;
     const end = run(start, held);
     report(end);
+    if (end.type !== 'exit' || !end.reusable) return;
     // A guest whose memory ended larger than a warm instance may hold started at least that large, or grew
     // there: not made again for nothing (its data segments copied, then dropped).
-    if (end.type === 'exit' && end.reusable && (end.memoryBytes ?? Infinity) <= WARM_MEMORY_MAX) {
-      warm = prewarm(start.module);
-      if (warm) report({ type: 'warm' });
-    }
+    if ((end.memoryBytes ?? Infinity) <= WARM_MEMORY_MAX) warm = prewarm(start.module);
+    // Said either way: the pool gives this worker no other run before (a long wasm start function would hold it).
+    report({ type: 'warm', held: warm !== undefined });
   });
   report({ type: 'ready' });
 } else {

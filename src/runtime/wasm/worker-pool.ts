@@ -48,7 +48,7 @@ interface Standby {
   ready: boolean;
   /** It has run guests: its isolate keeps the heap they grew until it is collected, which an idle worker is not. */
   used?: boolean;
-  /** The module it last ran: it says `warm` once it holds a fresh instance of it. */
+  /** The module it last ran: it says `warm` once it has tried to make a fresh instance of it. */
   ranModule?: WebAssembly.Module;
   /** The module it holds a fresh instance of. */
   warm?: WebAssembly.Module;
@@ -175,9 +175,10 @@ export class WorkerPool {
   }
 
   /**
-   * Takes back a worker whose guest ended cleanly (its report said `reusable`), already warm: it is ready
-   * at once for the next take. Ended instead when the pool is off or closed; a full pool ends its newest.
-   * `ran`: the module of the guest it ran, whose fresh instance it then makes for a next container of it.
+   * Takes back a worker whose guest ended cleanly (its report said `reusable`), the shim loaded. Ended instead
+   * when the pool is off or closed; a full pool ends its newest. `ran`: the module of the guest it ran, of which
+   * it then makes a fresh instance for a next container of it; it is ready once it has said whether it did.
+   * Without `ran` (a run never sent to it) it is ready at once.
    */
   give(worker: Worker, ran?: WebAssembly.Module): void {
     this.lent.delete(worker);
@@ -194,7 +195,8 @@ export class WorkerPool {
     this.counts.reused++;
     this.warmed = true;
     const standby = this.watch(worker);
-    standby.ready = true;
+    // Back from a run, it makes the next instance of that module first, and is ready once it says so.
+    standby.ready = ran === undefined;
     standby.used = true;
     if (ran) standby.ranModule = ran;
     // The ready worker goes first in line; one still loading the shim stays behind it.
@@ -263,8 +265,8 @@ export class WorkerPool {
       },
     };
     const onMessage = (m: WorkerReport): void => {
-      if (m.type === 'warm') standby.warm = standby.ranModule;
-      if (m.type !== 'ready') return;
+      if (m.type === 'warm' && m.held) standby.warm = standby.ranModule;
+      if (m.type !== 'ready' && m.type !== 'warm') return;
       standby.ready = true;
       this.warmed = true;
     };

@@ -33,6 +33,21 @@ const START_CALLS_HOST = Buffer.from([
   0x0a, 0x0a, 0x02, 0x05, 0x00, 0x10, 0x00, 0x1a, 0x0b, 0x02, 0x00, 0x0b,
 ]);
 
+/**
+ * A module whose wasm start function counts to 1.2 billion (no imports): each instantiation takes a few hundred ms.
+ * (type 0: [] -> []; funcs 0 (the start function: a loop on an i32 local) and 1 (_start); memory 1 page.)
+ */
+const SLOW_START = Buffer.from([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
+  0x03, 0x03, 0x02, 0x00, 0x00,
+  0x05, 0x03, 0x01, 0x00, 0x01,
+  0x07, 0x13, 0x02, 0x06, ...Buffer.from('memory'), 0x02, 0x00, 0x06, ...Buffer.from('_start'), 0x00, 0x01,
+  0x08, 0x01, 0x00,
+  0x0a, 0x1c, 0x02, 0x17, 0x01, 0x01, 0x7f, 0x03, 0x40, 0x20, 0x00, 0x41, 0x01, 0x6a, 0x22, 0x00,
+  0x41, 0x80, 0x98, 0x9a, 0xbc, 0x04, 0x49, 0x0d, 0x00, 0x0b, 0x0b, 0x02, 0x00, 0x0b,
+]);
+
 t.test('the next container of a module starts on the instance its worker made after the last run, run once', async (t) => {
   const rt = fastRuntime({ minIdle: 1, maxIdle: 4 });
   t.teardown(() => rt.close());
@@ -91,4 +106,21 @@ t.test('a guest whose memory ended over 16 MiB is not made again ahead; one that
   t.equal((await runOnce(rt, 'small', alloc, ['2'])).exitCode, 0);
   const s = await poolUntil(rt, (x) => x.lent === 0 && x.warm === 1);
   t.equal(s.warm, 1, 'the same module, 2 MiB held: its instance is made ahead');
+});
+
+t.test('a worker making its next instance is given no other run until it is done', async (t) => {
+  const rt = fastRuntime({ minIdle: 2, maxIdle: 4 });
+  t.teardown(() => rt.close());
+  const file = path.join(t.testdir({}), 'slow-start.wasm');
+  fs.writeFileSync(file, SLOW_START);
+  t.same(await runOnce(rt, 'slow', file), { out: '', exitCode: 0 });
+  // Its worker is back, counting to 1.2 billion again for the next instance: idle, not ready.
+  const back = await poolUntil(rt, (s) => s.lent === 0);
+  t.ok(back.idle - back.ready >= 1 && back.warm === 0, `the worker making the instance is not ready: ${JSON.stringify(back)}`);
+  // A container started meanwhile runs in another worker, without waiting for that one.
+  t.same(await runOnce(rt, 'meanwhile', HELLO), { out: 'hello from wasmpod\n', exitCode: 0 });
+  const meanwhile = await poolUntil(rt, (s) => s.lent === 0 && s.warm === 1);
+  t.ok(meanwhile.idle - meanwhile.ready >= 1, `hello's worker holds its instance; the slow one is still making its own: ${JSON.stringify(meanwhile)}`);
+  const done = await poolUntil(rt, (s) => s.lent === 0 && s.warm === 2);
+  t.equal(done.ready, done.idle, 'ready once it has made it');
 });
