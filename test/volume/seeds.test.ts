@@ -20,7 +20,8 @@ t.test('debian writes index.html into a shared hostPath volume, nginx reads it (
 
 t.test('a log-collector sidecar follows the app\'s log file in an emptyDir and forwards each line (seed 003)', async (t) => {
   const spec = fsopsPod('log-collector', [{ name: 'logs', emptyDir: {} }], [
-    { name: 'app', args: ['append', '/var/log/app.log', 'request served', '3'], volumeMounts: [{ name: 'logs', mountPath: '/var/log' }] },
+    // As examples/log-collector.yaml: the app starts serving after 50 ms, by when the collector polls its notice.
+    { name: 'app', args: ['sleep', '50', 'append', '/var/log/app.log', 'request served', '3'], volumeMounts: [{ name: 'logs', mountPath: '/var/log' }] },
   ], [
     // Declares the termination notice, as examples/log-collector.yaml does: without it a sidecar stopped before its
     // first poll (the app is done in a few ms) forwards nothing, which is the kubelet's behaviour too.

@@ -7,7 +7,7 @@
  *   fill PATH BYTES   write BYTES zero bytes in 4 KiB writes; prints how many were written
  *   ls DIR            print the sorted names in DIR (without . and ..), space separated
  *   mkdir PATH | rm PATH | rmdir PATH | symlink TARGET PATH | rename FROM TO | link FROM TO | mode PATH | env NAME
- *   truncate PATH BYTES | touch PATH (set both times to now)
+ *   truncate PATH BYTES | touch PATH (set both times to now) | sleep MS (prints nothing)
  *   follow COUNT PATH PREFIX  print each line of PATH prefixed as it appears, until COUNT lines (or, with the
  *                     termination notice, until stopped): a log forwarder
  *   failonce PATH     if PATH does not exist, create it and exit 1 (to make a container restart once)
@@ -98,6 +98,9 @@ static void follow(int count, const char *path, const char *prefix) {
      * restarted, and forward them again. Without the notice it ends once COUNT lines are forwarded. */
     const char *tenv = getenv("WASMPOD_TERMINATION_FD");
     struct pollfd notice = {tenv ? atoi(tenv) : -1, POLLIN, 0};
+    /* Polled first of all: until it has been, the pod's stop request ends the forwarder at once (SIGTERM's
+     * default action), as a log shipper stopped before it installed its handler. */
+    if (notice.fd >= 0) poll(&notice, 1, 0);
     char buf[8192];
     int forwarded = 0;
     for (int tries = 0; tries < 2000; tries++) {
@@ -157,6 +160,12 @@ int main(int argc, char **argv) {
             i += 1;
         }
         else if (!strcmp(op, "follow")) { follow(atoi(a), b, argv[i + 3]); i += 3; }
+        else if (!strcmp(op, "sleep")) {
+            long ms = atol(a);
+            struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
+            i += 1;
+        }
         else { printf("unknown op %s\n", op); return 2; }
     }
     return 0;
