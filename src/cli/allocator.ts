@@ -53,3 +53,16 @@ export function execOnJemalloc(args: string[]): void {
   execve.call(process, process.execPath, [process.execPath, ...process.execArgv, process.argv[1]!, ...args],
     { ...process.env, LD_PRELOAD: preload, MALLOC_CONF: process.env['MALLOC_CONF'] ?? JEMALLOC_CONF, WASMPOD_ALLOCATOR: 'jemalloc' });
 }
+
+/**
+ * What to do about a server on Linux's system allocator, unless that was asked for (WASMPOD_ALLOCATOR=system):
+ * glibc's malloc keeps tens of MB after a burst of pods (bench/RESULTS.md). Undefined on jemalloc or elsewhere.
+ */
+export function allocatorHint(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (process.platform !== 'linux' || env['WASMPOD_ALLOCATOR'] === 'system' || currentAllocator() === 'jemalloc') return undefined;
+  const lib = jemallocPath(env);
+  const how = lib
+    ? `start it as LD_PRELOAD=${lib} MALLOC_CONF=${JEMALLOC_CONF} to run on jemalloc`
+    : 'install jemalloc (Debian and Ubuntu: libjemalloc2) and it runs on it';
+  return `on the system allocator the server keeps tens of MB after a burst of pods; ${how} (docs/server.md)`;
+}

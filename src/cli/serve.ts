@@ -1,7 +1,7 @@
 // `wasmpod serve`: runs the API server until SIGINT or SIGTERM, then stops its pods, keeping their state for the next start.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { currentAllocator } from './allocator.js';
+import { allocatorHint, currentAllocator } from './allocator.js';
 import { capacityOption, type CapacityCliOptions } from './capacity.js';
 import { ApiServer } from '../server/server.js';
 import { imageHttpOptions, type ImageCliOptions } from './images.js';
@@ -59,6 +59,8 @@ export async function serveCommand(opts: ServeCliOptions, io: Io): Promise<numbe
     capacity: capacityOption(opts),
   });
   io.stderr.write(`wasmpod serve: memory allocator: ${currentAllocator()}\n`);
+  const hint = allocatorHint();
+  if (hint) io.stderr.write(`wasmpod serve: ${hint}\n`);
   if (server.socketPath) io.stderr.write(`wasmpod serve: listening on unix:${server.socketPath} (owner only)\n`);
   if (server.url) {
     const file = path.join(server.stateDir, 'kubeconfig');

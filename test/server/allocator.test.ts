@@ -40,7 +40,16 @@ t.test('serve re-executes itself on jemalloc, keeping its pid', { skip: !lib ? '
 t.test('WASMPOD_ALLOCATOR=system keeps the system malloc', { skip: process.platform !== 'linux' ? 'Linux only' : false }, async (t) => {
   const { err, maps } = await serve(t, { WASMPOD_ALLOCATOR: 'system' });
   t.match(err, 'wasmpod serve: memory allocator: system\n');
+  t.notMatch(err, 'system allocator', 'asked for: no advice');
   t.notMatch(maps, /libjemalloc\.so/);
+});
+
+t.test('a server left on the system malloc says how to run it on jemalloc', { skip: process.platform !== 'linux' ? 'Linux only' : lib && canExec ? 'this Node re-executes the server on jemalloc' : false }, async (t) => {
+  const { err } = await serve(t, { WASMPOD_ALLOCATOR: '' });
+  t.match(err, 'wasmpod serve: memory allocator: system\n');
+  const how = lib ? `start it as LD_PRELOAD=${lib} MALLOC_CONF=background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0 to run on jemalloc`
+    : 'install jemalloc (Debian and Ubuntu: libjemalloc2)';
+  t.match(err, `wasmpod serve: on the system allocator the server keeps tens of MB after a burst of pods; ${how}`);
 });
 
 t.test('a server started with jemalloc preloaded says so (Node 20: LD_PRELOAD)', { skip: !lib ? 'libjemalloc is not installed' : false }, async (t) => {
