@@ -68,7 +68,7 @@ export function guestImports(start: WorkerStart, ctx: WasiContext, net: NetConte
 }
 
 /** The most linear memory a warm instance may hold while its worker waits in the pool. */
-export const WARM_MEMORY_MAX = 16 * 1024 * 1024;
+const WARM_MEMORY_MAX = 16 * 1024 * 1024;
 
 /** An instance made before its run (OCI's create, ahead of the pod): its imports call what bind() gives them. */
 export interface WarmInstance {
@@ -83,11 +83,13 @@ const unbound = (): never => {
 
 /**
  * Instantiates `module` with imports that each call through a slot bound later, so a pooled worker can hold a
- * fresh instance of the module it last ran before the next container of it exists. None when the module
- * imports anything but functions, its start function calls the host (it throws in an unbound slot), or its
- * memory is larger than a pooled worker should hold.
+ * fresh instance of the module it last ran before the next container of it exists. None when the last run's
+ * memory ended larger than a pooled worker should hold (`ranBytes`; a memory never shrinks, so the instance's
+ * would start no larger: it is not made to be dropped), the module imports anything but functions, or its start
+ * function calls the host (it throws in an unbound slot).
  */
-export function prewarm(module: WebAssembly.Module): WarmInstance | undefined {
+export function prewarm(module: WebAssembly.Module, ranBytes: number): WarmInstance | undefined {
+  if (ranBytes > WARM_MEMORY_MAX) return undefined;
   const slots: { module: string; name: string; call: ImportFn }[] = [];
   const imports: Record<string, Record<string, ImportFn>> = {};
   for (const i of WebAssembly.Module.imports(module)) {
@@ -102,8 +104,6 @@ export function prewarm(module: WebAssembly.Module): WarmInstance | undefined {
   } catch {
     return undefined;
   }
-  const memory = instance.exports.memory;
-  if (memory instanceof WebAssembly.Memory && memory.buffer.byteLength > WARM_MEMORY_MAX) return undefined;
   return {
     instance,
     bind(real) {

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { WasiContext } from './wasi/context.js';
 import type { NetContext } from './net/net-context.js';
 import { PortOpenError } from './net/preopen.js';
-import { WARM_MEMORY_MAX, buildContext, closePorts, entryOf, exitReport, guestImports, prewarm, type WarmInstance } from './guest.js';
+import { buildContext, closePorts, entryOf, exitReport, guestImports, prewarm, type WarmInstance } from './guest.js';
 import { GATE_CANCEL, GATE_GO, GATE_READY, GATE_WAIT, type WorkerReport, type WorkerStandby, type WorkerStart } from './worker-protocol.js';
 
 function report(r: WorkerReport): void {
@@ -77,9 +77,8 @@ if ('standby' in data) {
     const end = run(start, held);
     report(end);
     if (end.type !== 'exit' || !end.reusable) return;
-    // A guest whose memory ended larger than a warm instance may hold started at least that large, or grew
-    // there: not made again for nothing (its data segments copied, then dropped).
-    if ((end.memoryBytes ?? Infinity) <= WARM_MEMORY_MAX) warm = prewarm(start.module);
+    // A run that ended before it instantiated (its ports could not be opened) gives no size: none is made then.
+    warm = prewarm(start.module, end.memoryBytes ?? Infinity);
     // Said either way: the pool gives this worker no other run before (a long wasm start function would hold it).
     report({ type: 'warm', held: warm !== undefined });
   });

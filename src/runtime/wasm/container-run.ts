@@ -51,14 +51,13 @@ export interface Outcome {
 }
 
 /**
- * A run made ahead of its start: instantiated in `worker`, which waits on `gate`; or, `warm`, a pooled worker
- * that already holds an instance of the module, sent the run only at the start.
+ * A run made ahead of its start: instantiated in `worker`, which waits on `gate`; or, without a gate, a pooled
+ * worker that already holds an instance of the module (`setup.start.warm`), sent the run only at the start.
  */
 export interface Ahead {
   setup: RunSetup;
   worker: Worker;
   gate?: Int32Array;
-  warm?: boolean;
   outcome: Promise<Outcome>;
   /** Stops listening to the worker (a warm run given back before its start: it never reports). */
   detach?: () => void;

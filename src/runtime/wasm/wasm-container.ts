@@ -109,7 +109,7 @@ export class WasmContainer implements SandboxContainer {
     const warm = this.config.ports?.length ? undefined : this.pool.takeWarm(this.module, WORKER_LIMITS);
     if (warm) {
       setup.start.warm = true;
-      const ahead: Ahead = { setup, worker: warm, warm: true, outcome: undefined! };
+      const ahead: Ahead = { setup, worker: warm, outcome: undefined! };
       ahead.outcome = this.outcome(warm, { onStarted: () => undefined, onOutput: () => undefined }, (d) => { ahead.detach = d; });
       this.ahead = ahead;
       return;
@@ -132,15 +132,16 @@ export class WasmContainer implements SandboxContainer {
     const ahead = this.ahead;
     if (!ahead) return;
     this.ahead = undefined;
-    if (ahead.warm) {
-      // Sent nothing: the worker goes back as it was (its instance is dropped at its next run, not sent `warm`).
+    if (!ahead.gate) {
+      // On a warm instance, sent nothing: the worker goes back as it was (its instance is dropped at its next run,
+      // which is not sent `warm`).
       ahead.detach!();
       this.pool!.give(ahead.worker);
       this.tearDown(ahead.setup);
       return;
     }
-    Atomics.store(ahead.gate!, 0, GATE_CANCEL);
-    Atomics.notify(ahead.gate!, 0);
+    Atomics.store(ahead.gate, 0, GATE_CANCEL);
+    Atomics.notify(ahead.gate, 0);
     // A guest still in its instantiation (a wasm start function that never returns) does not see the gate.
     const done = await settledWithin(ahead.outcome, COOPERATIVE_KILL_MS);
     if (done?.reusable && this.pool) this.pool.give(ahead.worker);
@@ -200,16 +201,16 @@ export class WasmContainer implements SandboxContainer {
       ahead.hooks = runHooks;
       this.pooled = true;
       this.worker = ahead.worker;
-      if (ahead.warm) {
-        // Its instance exists: the run is started now, and its message sent once the starts of this turn (the
+      if (ahead.gate) {
+        // A guest found instantiated at its gate is started now, as runc's start returns once it has let its
+        // created container go; one still instantiating reports its start itself (worker-protocol.ts).
+        if (Atomics.exchange(ahead.gate, 0, GATE_GO) === GATE_READY) runHooks.onStarted();
+        Atomics.notify(ahead.gate, 0);
+      } else {
+        // On a warm instance: the run is started now, and its message sent once the starts of this turn (the
         // pod's other containers) are done, so that waking the worker does not delay them.
         runHooks.onStarted();
         queueMicrotask(() => ahead.worker.postMessage(start, transferList));
-      } else {
-        // A guest found instantiated at its gate is started now, as runc's start returns once it has let its
-        // created container go; one still instantiating reports its start itself (worker-protocol.ts).
-        if (Atomics.exchange(ahead.gate!, 0, GATE_GO) === GATE_READY) runHooks.onStarted();
-        Atomics.notify(ahead.gate!, 0);
       }
       exit = await this.finish(ahead.worker, true, ahead.outcome);
     } else if (this.shared && !start.component) {
