@@ -1,5 +1,4 @@
 // A WASI container: one worker thread running the module, stdio carried by byte rings drained into the log hooks.
-import { randomBytes } from 'node:crypto';
 import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 import type { ContainerConfig, ContainerHooks, ExecResult, ExitInfo, OutputStream, SandboxContainer } from '../sandbox.js';
 import { ByteRing, READER_CLOSED, WRITER_CLOSED, createDoorbell } from '../../../shim/ring/byte-ring.js';
@@ -17,6 +16,7 @@ import { WORKER_URL, type WorkerPool } from './worker-pool.js';
 import type { SharedRun, SharedWorkers } from './shared-workers.js';
 import { COMPONENT_WORKER_URL, componentOf } from './component-cache.js';
 import { STDIO_RING_BYTES, drain, pumpStdin, settledWithin, spareStdioRings, stdioRing, type Ahead, type Outcome, type RunSetup } from './container-run.js';
+import { randomHex } from '../../random-id.js';
 
 /** A worker whose guest's memory ended larger than this is ended rather than pooled again. */
 const REUSE_MEMORY_BYTES = 64 * 1024 * 1024;
@@ -52,7 +52,7 @@ export function usesOf(module: WebAssembly.Module, component: boolean): { ipc: b
 }
 
 export class WasmContainer implements SandboxContainer {
-  readonly id = randomBytes(16).toString('hex');
+  readonly id = randomHex(16);
   private worker?: Worker;
   private killedWith?: ExitInfo;
   /** The run is in a pooled worker (one that runs guests one after another). */
@@ -207,10 +207,10 @@ export class WasmContainer implements SandboxContainer {
         if (Atomics.exchange(ahead.gate, 0, GATE_GO) === GATE_READY) runHooks.onStarted();
         Atomics.notify(ahead.gate, 0);
       } else {
-        // On a warm instance: the run is started now, and its message sent once the starts of this turn (the
-        // pod's other containers) are done, so that waking the worker does not delay them.
-        runHooks.onStarted();
-        queueMicrotask(() => ahead.worker.postMessage(start, transferList));
+        // On a warm instance: started now, its message sent on the loop's next turn with its drains, so that waking
+        // the worker delays neither the starts of the pod's other containers nor what waits for their Running.
+        hooks.onStarted();
+        setImmediate(() => { ahead.worker.postMessage(start, transferList); startDrains(); });
       }
       exit = await this.finish(ahead.worker, true, ahead.outcome);
     } else if (this.shared && !start.component) {
