@@ -102,6 +102,8 @@ export class Runtime {
   private readonly pods = new Map<string, PodHandle>();
   private readonly secondMs: number;
   private readonly node: NodeResources;
+  /** The node's name in events, as the kubelet's is fixed when it starts. */
+  private readonly nodeName = os.hostname();
   /** Made on first use: a host without root or runc can still run wasm pods. */
   private linux?: LinuxBackend;
   private readonly linuxOptions?: LinuxBackendOptions;
@@ -214,7 +216,7 @@ export class Runtime {
       handle.recorder.record('Warning', 'FailedScheduling', rejected.scheduler);
       handle.recorder.record('Warning', rejected.reason, rejected.message);
     } else {
-      handle.recorder.record('Normal', 'Scheduled', `Successfully assigned ${key} to ${os.hostname()}`);
+      handle.recorder.record('Normal', 'Scheduled', `Successfully assigned ${key} to ${this.nodeName}`);
       for (const w of sandbox.warnings ?? []) handle.recorder.record('Warning', w.reason, w.message);
     }
     this.pods.set(key, handle);

@@ -10,6 +10,7 @@ import { MEDIA, fetchBlob, getManifest, type Descriptor } from './registry.js';
 import type { ImageRef, RegistryRef } from './reference.js';
 import type { PullLease } from './lease.js';
 import type { ImageRecord, ImageStore } from './store.js';
+import { rfc3339 as now } from '../spec/defaults.js';
 
 /** Progress of one blob of a pull or a push: `done` of `total` bytes. */
 export type BlobProgress = (e: { image: string; digest: string; done: number; total: number }) => void;
@@ -24,7 +25,6 @@ export interface PullContext {
   progress?: BlobProgress;
 }
 
-const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 /** The largest module taken from a URL that does not say its length. */
 const MAX_URL_BYTES = 1024 * 1024 * 1024;
 

@@ -9,6 +9,7 @@ import { Prober } from './prober.js';
 import { httpGet, type NetTarget } from './net-handlers.js';
 import type { ImageService } from '../image/image-service.js';
 import { isRemoteImage, prepareImage, type PreparedImage } from '../image/container-image.js';
+import { rfc3339 } from '../spec/defaults.js';
 
 export type ContainerKind = 'init' | 'sidecar' | 'app';
 
@@ -36,7 +37,6 @@ export interface LoopContext {
 /** The abort reason of a pod being deleted (PodWorker.terminate): its containers are not to be restarted. */
 export const POD_DELETED = 'pod deleted';
 
-const rfc3339 = (d = new Date()): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

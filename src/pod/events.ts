@@ -1,5 +1,6 @@
 // Pod events as `kubectl describe` lists them (Scheduled, Pulled, Created, Started, Killing, BackOff, Unhealthy...).
 import type { Pod } from '../spec/types.js';
+import { rfc3339 } from '../spec/defaults.js';
 
 export interface PodEvent {
   type: 'Normal' | 'Warning';
@@ -12,7 +13,6 @@ export interface PodEvent {
   count: number;
 }
 
-const rfc3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Records a pod's events; a repeat of the last same event bumps its count, as the event recorder does. */
 export class EventRecorder {

@@ -1,5 +1,6 @@
 // The pod phase and conditions, computed from container statuses the way the kubelet's getPhase does.
 import type { ContainerStatus, PodCondition, PodStatus } from '../spec/types.js';
+import { rfc3339 } from '../spec/defaults.js';
 
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
 
@@ -72,7 +73,7 @@ export function podPhase(p: PhaseInput): PodStatus['phase'] {
 /** Sets a condition's status, reason and message, moving its lastTransitionTime only when the status changes. */
 export function setCondition(conds: PodCondition[], type: PodCondition['type'], ok: boolean, reason?: string, message?: string): void {
   const status = ok ? 'True' : 'False';
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = rfc3339();
   let c = conds.find((x) => x.type === type);
   if (!c) {
     c = { type, status, lastProbeTime: null, lastTransitionTime: now };

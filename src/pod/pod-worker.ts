@@ -8,6 +8,7 @@ import { containerConfig } from './container-config.js';
 import type { EventRecorder } from './events.js';
 import type { ImageService } from '../image/image-service.js';
 import type { NetTarget } from './net-handlers.js';
+import { rfc3339 } from '../spec/defaults.js';
 
 export interface PodWorkerOptions {
   backoff: BackoffOptions;
@@ -32,7 +33,6 @@ export interface PodWorkerOptions {
 /** The abort reason of a stopped pod: a plain value, so that aborting does not build a DOMException and its stack. */
 const STOPPED = 'pod stopped';
 
-const rfc3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class PodWorker {
   readonly status: PodStatus;

@@ -1,6 +1,7 @@
 // The REST verbs on a resource: list, watch, get, create, update, patch, delete, deletecollection, and the status subresource.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fieldError } from '../spec/errors.js';
+import { rfc3339 } from '../spec/defaults.js';
 import type { Pod } from '../spec/types.js';
 import { ApiError, apiErrors } from './api-error.js';
 import { contentType, parseBody, readBody, sendJson, wantsTable } from './http.js';
@@ -259,7 +260,7 @@ export class RestHandler {
     if (cur.metadata.deletionTimestamp) return cur;
     const { resourceVersion: _rv, ...metadata } = cur.metadata;
     const marked = this.store.update('namespaces', {
-      ...cur, metadata: { ...metadata, deletionTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }, status: { phase: 'Terminating' },
+      ...cur, metadata: { ...metadata, deletionTimestamp: rfc3339() }, status: { phase: 'Terminating' },
     });
     for (const r of ['configmaps', 'secrets', 'events']) for (const o of this.store.list(r, name)) this.store.delete(r, name, o.metadata.name!);
     for (const p of this.store.list('pods', name)) this.pods.delete(p);

@@ -16,9 +16,20 @@ export interface DefaultsOptions {
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const MAX_GENERATE_NAME_PREFIX = 63 - 5;
 
-/** RFC 3339 with seconds precision, as metav1.Time is serialized. */
-export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+let cachedSecond = NaN;
+let cachedText = '';
+
+/**
+ * RFC 3339 with seconds precision, as metav1.Time is serialized; `date` (a Date or epoch milliseconds)
+ * defaults to now. The text of the last second asked for is kept: a pod's start stamps a few times in one.
+ */
+export function rfc3339(date: Date | number = Date.now()): string {
+  const second = Math.floor((typeof date === 'number' ? date : date.getTime()) / 1000);
+  if (second !== cachedSecond) {
+    cachedText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    cachedSecond = second;
+  }
+  return cachedText;
 }
 
 export function generateName(prefix: string): string {
@@ -34,9 +45,11 @@ export function generateName(prefix: string): string {
  * local path only when it ends in `.wasm` or `.wat` and its first component is not a registry host.
  */
 export function resolveImage(image: string, baseDir: string = process.cwd()): string {
+  // An absolute path first: neither a file: URL nor a URL with a scheme is one.
+  if (path.isAbsolute(image)) return image;
   if (/^file:/i.test(image)) return fileURLToPath(image);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(image)) return image;
-  if (path.isAbsolute(image) || /^[a-zA-Z]:[\\/]/.test(image)) return image;
+  if (/^[a-zA-Z]:[\\/]/.test(image)) return image;
   return isLocalPath(image) ? path.resolve(baseDir, image) : image;
 }
 
