@@ -16,10 +16,14 @@ function notAnObject(value: unknown): FieldError[] {
  * Checks a decoded v1 Pod: field types, unknown fields, fields wasmpod does not support yet (see support.ts),
  * then the rules of the Kubernetes API server. Returns every error found; an empty list means valid.
  */
+// One function per table, made once: the walk keeps what each has answered (walk.ts).
+const wasmSupport = (pattern: string): SupportEntry => supportOf(pattern, SUPPORT);
+const linuxSupport = (pattern: string): SupportEntry => supportOf(pattern, LINUX_SUPPORT);
+
 export function validatePod(value: unknown): FieldError[] {
   if (!isRecord(value)) return notAnObject(value);
   const linux = isRecord(value['spec']) && value['spec']['runtimeClassName'] === 'linux';
-  const support = (pattern: string): SupportEntry => supportOf(pattern, linux ? LINUX_SUPPORT : SUPPORT);
+  const support = linux ? linuxSupport : wasmSupport;
   return sortErrors([
     ...validateTypeMeta(value, 'Pod'),
     ...walk(value, podSchema, { support }),
