@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
 import { normalizePod, parseManifest, resolveImage, validatePod } from '../../dist/src/spec/index.js';
+import { rfc3339 } from '../../dist/src/spec/defaults.js';
 import { validPod } from './helpers.js';
 
 const MINIMAL = `apiVersion: v1
@@ -116,4 +117,17 @@ t.test('generated uids differ', async (t) => {
   const a = normalizePod(validPod());
   const b = normalizePod(validPod());
   t.not(a.metadata.uid, b.metadata.uid);
+});
+
+t.test('rfc3339: seconds precision, for a Date, epoch milliseconds or now', async (t) => {
+  t.equal(rfc3339(new Date('2026-12-07T15:49:56.859Z')), '2026-12-07T15:49:56Z');
+  t.equal(rfc3339(Date.UTC(2026, 11, 7, 15, 49, 57, 1)), '2026-12-07T15:49:57Z');
+  // The second kept is replaced by the next one asked for, back and forth.
+  t.equal(rfc3339(new Date('2026-12-07T15:49:56.999Z')), '2026-12-07T15:49:56Z');
+  t.equal(rfc3339(new Date('1999-12-31T23:59:59.999Z')), '1999-12-31T23:59:59Z');
+  t.equal(rfc3339(new Date('2026-12-07T15:49:56.000Z')), '2026-12-07T15:49:56Z');
+  const before = Math.floor(Date.now() / 1000) * 1000;
+  const now = Date.parse(rfc3339());
+  t.ok(now >= before && now <= Date.now(), 'now, to the second');
+  t.throws(() => rfc3339(new Date(NaN)), RangeError, 'an invalid date is refused, as toISOString refuses it');
 });
