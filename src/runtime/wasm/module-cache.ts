@@ -96,7 +96,8 @@ const turnStamps = new Map<string, string | undefined>();
 /** Identifies one version of a file's bytes without reading them; undefined when it cannot be stat'ed. */
 function fileStamp(file: string): string | undefined {
   if (turnStamps.has(file)) return turnStamps.get(file);
-  if (turnStamps.size === 0) queueMicrotask(() => turnStamps.clear());
+  // (A promise job rather than queueMicrotask, which makes an async resource for each call.)
+  if (turnStamps.size === 0) void Promise.resolve().then(() => turnStamps.clear());
   let stamp: string | undefined;
   try {
     const st = statSync(file, { bigint: true, throwIfNoEntry: false });
