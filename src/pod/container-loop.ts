@@ -10,6 +10,7 @@ import { httpGet, type NetTarget } from './net-handlers.js';
 import type { ImageService } from '../image/image-service.js';
 import { isRemoteImage, prepareImage, type PreparedImage } from '../image/container-image.js';
 import { rfc3339 } from '../spec/defaults.js';
+import type { StopSignal } from './pod-stop.js';
 
 export type ContainerKind = 'init' | 'sidecar' | 'app';
 
@@ -24,7 +25,7 @@ export interface LoopContext {
   /** The container's log file for a run. */
   logFile(container: string, restart: number): string;
   podLabel: string;
-  signal: AbortSignal;
+  signal: StopSignal;
   events: EventRecorder;
   changed(): void;
   output(container: string, stream: OutputStream, chunk: Buffer): void;
@@ -38,7 +39,7 @@ export interface LoopContext {
 export const POD_DELETED = 'pod deleted';
 
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: StopSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const t = setTimeout(done, ms);

@@ -5,6 +5,7 @@ import { ContainerLoop, POD_DELETED, type ContainerKind, type LoopContext } from
 import { podPhase, setCondition, setPodConditions, type RestartPolicy } from './phase.js';
 import type { BackoffOptions } from './backoff.js';
 import { containerConfig } from './container-config.js';
+import { PodStop } from './pod-stop.js';
 import type { EventRecorder } from './events.js';
 import type { ImageService } from '../image/image-service.js';
 import type { NetTarget } from './net-handlers.js';
@@ -36,7 +37,7 @@ const STOPPED = 'pod stopped';
 
 export class PodWorker {
   readonly status: PodStatus;
-  private readonly abort = new AbortController();
+  private readonly abort = new PodStop();
   private readonly loops = new Map<string, ContainerLoop>();
   private readonly init: ContainerLoop[] = [];
   private readonly app: ContainerLoop[] = [];
@@ -55,7 +56,7 @@ export class PodWorker {
       sandbox, restartPolicy: this.restartPolicy, backoff: opts.backoff, logFile: opts.logFile,
       secondMs: opts.secondMs, graceSeconds: pod.spec.terminationGracePeriodSeconds ?? 30, events: opts.events,
       podLabel: `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
-      signal: this.abort.signal, changed: () => this.publish(), output: opts.output, images: opts.images, net: opts.net,
+      signal: this.abort, changed: () => this.publish(), output: opts.output, images: opts.images, net: opts.net,
     };
     const add = (c: Pod['spec']['containers'][number], kind: ContainerKind, list: ContainerLoop[]): void => {
       const config = prepared.get(c.name)?.config ?? opts.configs?.get(c.name) ?? containerConfig(pod, c);
@@ -85,7 +86,7 @@ export class PodWorker {
   }
 
   get aborted(): boolean {
-    return this.abort.signal.aborted;
+    return this.abort.aborted;
   }
 
   /** Carries restart counts and last states over from the status the pod had before its runtime restarted. */
