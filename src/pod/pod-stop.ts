@@ -30,7 +30,7 @@ export class PodStop implements StopSignal {
     this.listeners = undefined;
   }
 
-  addEventListener(_type: 'abort', fn: () => void): void {
+  addEventListener(_type: 'abort', fn: () => void, _options?: { once?: boolean }): void {
     if (!this.aborted) (this.listeners ??= new Set()).add(fn);
   }
 
