@@ -1,6 +1,7 @@
 // Load on `wasmpod serve`: concurrent clients create and delete N pods (default 1,000) through the API while a
 // watch follows every pod; checks nothing is lost and the order holds, and compares memory before and after.
 // Usage: node --expose-gc bench/server-load.js [pods] [concurrency] [rounds]
+// WARMUP_PODS=N: the baseline is taken after a burst of N pods by the same clients (default: 10 pods one at a time).
 // IDLE_GC_MS=0 turns off the server's release of memory after a burst (ServeOptions.idleGcMs, default 3 s);
 // SHARED_WORKERS=N runs the pods' containers in shared workers (Node 24 or later).
 // With rounds > 1 the load is run that many times in the same server, memory printed after each: memory that
@@ -95,15 +96,6 @@ const POD = '/api/v1/namespaces/default/pods';
 const podSpec = (name) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { bench: 'load' } },
   spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: EXIT, args: [name, '0'] }] } });
 
-// Warm-up: compile the module once and let the first workers start.
-for (let i = 0; i < 10; i++) await request('POST', POD, podSpec(`warm-${i}`));
-await new Promise((r) => setTimeout(r, 2000));
-for (let i = 0; i < 10; i++) await request('DELETE', `${POD}/warm-${i}`);
-await new Promise((r) => setTimeout(r, SETTLE_MS));
-const before = heap();
-const beforeKinds = residentByKind();
-const beforeMappings = new Map(mappings);
-
 // A watch on every pod, from now on: each pod must be seen ADDED first and DELETED last, versions always growing.
 const start = (await request('GET', POD)).body.metadata.resourceVersion;
 const seen = new Map();
@@ -122,10 +114,11 @@ const watchReq = http.get({ socketPath: server.socketPath, path: `${POD}?watch=t
       if (rv <= lastRv) outOfOrder++;
       lastRv = rv;
       const name = ev.object.metadata.name;
-      if (!seen.has(name)) seen.set(name, []);
-      seen.get(name).push(ev.type);
       const phase = ev.object.status?.phase;
       if (phase === 'Succeeded' || phase === 'Failed') finished.get(name)?.();
+      if (!name.startsWith('load-')) continue; // the warm-up's pods
+      if (!seen.has(name)) seen.set(name, []);
+      seen.get(name).push(ev.type);
     }
   });
 });
@@ -136,9 +129,9 @@ let peak = 0;
 const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 100);
 let next = 0;
 let round = 0;
-async function client() {
-  while (next < N) {
-    const name = `load-${round}-${next++}`;
+async function client(prefix = 'load', count = N) {
+  while (next < count) {
+    const name = `${prefix}-${round}-${next++}`;
     const done = new Promise((r) => finished.set(name, r));
     const c = await call('POST', POD, podSpec(name));
     if (c.status !== 201) throw new Error(`create ${name}: ${c.status} ${JSON.stringify(c.body)}`);
@@ -147,12 +140,31 @@ async function client() {
     if (d.status !== 200) throw new Error(`delete ${name}: ${d.status}`);
   }
 }
+// Warm-up: by default 10 pods one at a time (the module compiled, the first workers started); WARMUP_PODS=N
+// runs a burst of N pods by the same concurrent clients instead, so that the baseline is a server that has
+// served a burst before (code compiled, pools and caches at their working size) and what stays after the
+// load is what the load itself left.
+const WARMUP_PODS = Number(process.env.WARMUP_PODS ?? 0);
+if (WARMUP_PODS > 0) {
+  next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, () => client('warm', WARMUP_PODS)));
+} else {
+  for (let i = 0; i < 10; i++) await request('POST', POD, podSpec(`warm-${i}`));
+  await new Promise((r) => setTimeout(r, 2000));
+  for (let i = 0; i < 10; i++) await request('DELETE', `${POD}/warm-${i}`);
+}
+await new Promise((r) => setTimeout(r, SETTLE_MS));
+const before = heap();
+const beforeKinds = residentByKind();
+const beforeMappings = new Map(mappings);
+peak = 0; // the load's peak, not the warm-up's
+
 let seconds = 0;
 const rounds = [];
 for (round = 0; round < ROUNDS; round++) {
   next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, client));
+  await Promise.all(Array.from({ length: CONCURRENCY }, () => client()));
   seconds += (performance.now() - t0) / 1000;
   // Every DELETED event has arrived once no pod is left in the store and the watch has caught up.
   while ([...seen.values()].filter((t) => t.at(-1) === 'DELETED').length < N * (round + 1)) await new Promise((r) => setTimeout(r, 50));
