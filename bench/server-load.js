@@ -28,7 +28,10 @@ const shared = process.env.SHARED_WORKERS ? { sharedWorkers: { guestsPerWorker: 
 const watchHistory = Number(process.env.WATCH_HISTORY ?? 2000);
 // WATCH_HISTORY_MS: how long those events are kept (the server's default is 5 minutes; 0 here: the default).
 const watchHistoryMs = Number(process.env.WATCH_HISTORY_MS ?? 0) || undefined;
-const server = await ApiServer.start({ stateDir: state, eventTtlMs: 2000, watchHistory, watchHistoryMs, idleGcMs, ...shared });
+// POOL_MAX_IDLE=N: the server's pool keeps up to N idle workers (`wasmpod serve --pool-max-idle`; default 8): with
+// fewer than the clients, each wave of pods that arrives at once starts the workers the pool could not keep.
+const pool = process.env.POOL_MAX_IDLE ? { workerPool: { minIdle: 2, maxIdle: Number(process.env.POOL_MAX_IDLE) } } : {};
+const server = await ApiServer.start({ stateDir: state, eventTtlMs: 2000, watchHistory, watchHistoryMs, idleGcMs, ...shared, ...pool });
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 function request(method, url, body) {
@@ -165,13 +168,14 @@ for (round = 0; round < ROUNDS; round++) {
   next = 0;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, () => client()));
-  seconds += (performance.now() - t0) / 1000;
+  const roundSeconds = (performance.now() - t0) / 1000;
+  seconds += roundSeconds;
   // Every DELETED event has arrived once no pod is left in the store and the watch has caught up.
   while ([...seen.values()].filter((t) => t.at(-1) === 'DELETED').length < N * (round + 1)) await new Promise((r) => setTimeout(r, 50));
   if (ROUNDS > 1) {
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const m = heap();
-    rounds.push(`round ${round + 1}: rss ${mb(m.rss)} MB, heapTotal ${mb(m.heapTotal)} MB (new space ${mb(m.young)} MB), heapUsed ${mb(m.heapUsed)} MB, external ${mb(m.external)} MB`);
+    rounds.push(`round ${round + 1}: ${(N / roundSeconds).toFixed(1)} pods/s, rss ${mb(m.rss)} MB, heapTotal ${mb(m.heapTotal)} MB (new space ${mb(m.young)} MB), heapUsed ${mb(m.heapUsed)} MB, external ${mb(m.external)} MB`);
   }
 }
 const total = N * ROUNDS;
