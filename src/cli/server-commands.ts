@@ -29,7 +29,7 @@ export function registerServerCommands(program: Command, done: (code: number) =>
     .option('--token-file <file>', 'read the bearer token from a file')
     .option('--state-dir <dir>', 'where objects and logs are kept (default $WASMPOD_STATE_DIR or $XDG_STATE_HOME/wasmpod)')
     .option('--backoff-base <ms>', 'restart back-off base in milliseconds, doubling per restart after an immediate first one (Kubernetes: 10000)')
-    .option('--pool-max-idle <n>', 'idle wasm workers kept for reuse (default 8; 0 turns the pool off)')
+    .option('--pool-max-idle <n>', 'idle wasm workers kept for reuse from one burst to the next (default 64; 0 turns the pool off)')
     .option('--shared-workers <n>', 'run wasm containers in shared worker threads of n guests each (JSPI: Node 24 or later)')
     .action(async (opts) => done(await serveCommand(opts, io())));
   client(program.command('apply').description('create or update the objects of a manifest file on the server'))

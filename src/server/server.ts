@@ -25,6 +25,14 @@ import { LogStore } from '../logs/log-store.js';
 import { serverCertificate } from './tls.js';
 import { StateLock } from './state-lock.js';
 
+/**
+ * A server's pool keeps the workers of a burst, up to 64, for the next one: its pods arrive together (clients
+ * whose connections are open), and a pool that kept fewer would start the rest cold at each wave, some 27 ms
+ * of CPU each. Its peak is the burst's, which had those workers running anyway; they are let go once the
+ * server goes quiet (idleGcMs, idle-memory.ts).
+ */
+const SERVER_POOL = { minIdle: 2, maxIdle: 64 };
+
 export interface ServeOptions extends Pick<RuntimeOptions, 'backoff' | 'secondMs' | 'capacity' | 'workerPool' | 'sharedWorkers' | 'images'> {
   /** State (objects, logs); default $WASMPOD_STATE_DIR or $XDG_STATE_HOME/wasmpod. */
   stateDir?: string;
@@ -79,7 +87,7 @@ export class ApiServer {
     this.logs = new LogStore(this.stateDir);
     this.runtime = new Runtime({
       stateDir: this.stateDir, backoff: opts.backoff, secondMs: opts.secondMs, capacity: opts.capacity,
-      workerPool: opts.workerPool, sharedWorkers: opts.sharedWorkers, images: opts.images,
+      workerPool: opts.workerPool ?? SERVER_POOL, sharedWorkers: opts.sharedWorkers, images: opts.images,
     });
     this.pods = new PodController(this.store, this.runtime, { eventTtlMs: opts.eventTtlMs ?? 3_600_000, logs: this.logs, idleGcMs: opts.idleGcMs });
     this.rest = new RestHandler(this.store, this.pods, { baseDir: path.resolve(opts.baseDir ?? process.cwd()) }, { bookmarkMs: opts.bookmarkMs ?? 60_000 });

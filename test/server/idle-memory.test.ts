@@ -63,6 +63,30 @@ t.test('a server gone quiet ends the worker pool\'s extra idle workers before it
   t.ok(rt.workerPool.retired >= 1);
 });
 
+t.test('a server\'s pool keeps the workers of a burst larger than the library\'s default (8), for the next one', async (t) => {
+  const { ApiServer } = await import('../../dist/src/server/server.js');
+  const { HELLO } = await import('../helpers/pods.js');
+  // The server's own pool sizing (no workerPool option): up to 64 idle workers.
+  const server = await ApiServer.start({ stateDir: t.testdir(), socket: false, idleGcMs: 0 });
+  t.teardown(() => server.close());
+  const rt = server.runtime;
+  const names = Array.from({ length: 12 }, (_, i) => `c${i}`);
+  const burst = async (name: string): Promise<void> => {
+    const pod = await rt.runPod({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: {
+      restartPolicy: 'Never', containers: names.map((n) => ({ name: n, image: HELLO })) } });
+    const s = await pod.wait();
+    t.equal(s.phase, 'Succeeded', `${name} succeeded`);
+  };
+  await burst('first');
+  while (rt.workerPool.reused < 12) await sleep(10);
+  t.ok(rt.workerPool.idle >= 12, `the pool kept all 12 workers of the burst (${rt.workerPool.idle} idle)`);
+  const { misses, prewarmed } = rt.workerPool;
+  await burst('second');
+  // (The pool still starts its minIdle spare workers while the 12 are lent: what minIdle is for.)
+  t.equal(rt.workerPool.misses, misses, 'no container of the next burst of 12 waits for a worker to start');
+  t.equal(rt.workerPool.prewarmed - prewarmed, 12, 'each starts on a kept worker, on its warm instance');
+});
+
 t.test('the release gives the freed pages back to the system (Node 24 keeps them pooled after a plain GC)', async (t) => {
   // A child process of its own, so that nothing else of the test runner's memory moves its RSS.
   const { execFileSync } = await import('node:child_process');
