@@ -38,7 +38,6 @@ export interface LoopContext {
 /** The abort reason of a pod being deleted (PodWorker.terminate): its containers are not to be restarted. */
 export const POD_DELETED = 'pod deleted';
 
-
 function sleep(ms: number, signal: StopSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();

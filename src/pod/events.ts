@@ -13,7 +13,6 @@ export interface PodEvent {
   count: number;
 }
 
-
 /** Records a pod's events; a repeat of the last same event bumps its count, as the event recorder does. */
 export class EventRecorder {
   readonly events: PodEvent[] = [];

@@ -30,10 +30,8 @@ export interface PodWorkerOptions {
   podIP?: string;
 }
 
-
 /** The abort reason of a stopped pod: a plain value, so that aborting does not build a DOMException and its stack. */
 const STOPPED = 'pod stopped';
-
 
 export class PodWorker {
   readonly status: PodStatus;
