@@ -97,7 +97,7 @@ export class ObjectStore extends EventEmitter<{ change: [StoreEvent] }> {
     const ev: StoreEvent = { type, resource, object: obj, rv: this.rv, at: Date.now() };
     this.history.push(ev);
     if (this.history.length > this.historySize) this.history.shift();
-    this.expire();
+    this.expire(ev.at);
     this.emit('change', ev);
     return obj;
   }
@@ -135,9 +135,8 @@ export class ObjectStore extends EventEmitter<{ change: [StoreEvent] }> {
     return this.history.filter((e) => e.rv > after);
   }
 
-  /** Lets go of the changes older than `historyMs`, and arms the timer for the next oldest. */
-  private expire(): void {
-    const now = Date.now();
+  /** Lets go of the changes older than `historyMs` at `now`, and arms the timer for the next oldest. */
+  private expire(now = Date.now()): void {
     let old = 0;
     while (old < this.history.length && now - this.history[old]!.at >= this.historyMs) old++;
     if (old > 0) this.history.splice(0, old);

@@ -207,10 +207,10 @@ export class WasmContainer implements SandboxContainer {
         if (Atomics.exchange(ahead.gate, 0, GATE_GO) === GATE_READY) runHooks.onStarted();
         Atomics.notify(ahead.gate, 0);
       } else {
-        // On a warm instance: started now, its message sent on the loop's next turn with its drains, so that waking
-        // the worker delays neither the starts of the pod's other containers nor what waits for their Running.
-        hooks.onStarted();
-        setImmediate(() => { ahead.worker.postMessage(start, transferList); startDrains(); });
+        // On a warm instance: started now, its message sent on the loop's next turn (after its drains start), so that
+        // waking the worker delays neither the starts of the pod's other containers nor what waits for their Running.
+        runHooks.onStarted();
+        setImmediate(() => ahead.worker.postMessage(start, transferList));
       }
       exit = await this.finish(ahead.worker, true, ahead.outcome);
     } else if (this.shared && !start.component) {
