@@ -1,8 +1,10 @@
 // wasi:cli, wasi:clocks and wasi:random for components: args, env, stdio on the container's rings, exit, time, randomness.
-import { randomBytes, randomFillSync } from 'node:crypto';
 import type { Doorbell } from '../ring/doorbell.js';
 import type { FdObject } from '../fd/fd-object.js';
 import { InputStream, OutputStream, Pollable, fdSink, fdSource } from './io.js';
+
+/** node:crypto, loaded by the first call for randomness: imported, its modules would sit in every worker. */
+const crypto = (): typeof import('node:crypto') => process.getBuiltinModule('node:crypto');
 
 /** wasi:cli/exit unwinds the guest with this; it is an Error so jco rethrows it instead of lowering it. */
 export class ComponentExit extends Error {
@@ -82,15 +84,15 @@ export function clockRandomInterfaces(bell: Doorbell): Record<string, Record<str
       resolution: () => ({ seconds: 0n, nanoseconds: 1 }),
     },
     'wasi:random/random': {
-      getRandomBytes: (len: bigint) => randomFillSync(new Uint8Array(Number(len))),
-      getRandomU64: () => randomBytes(8).readBigUInt64LE(),
+      getRandomBytes: (len: bigint) => crypto().randomFillSync(new Uint8Array(Number(len))),
+      getRandomU64: () => crypto().randomBytes(8).readBigUInt64LE(),
     },
     'wasi:random/insecure': {
-      getInsecureRandomBytes: (len: bigint) => randomFillSync(new Uint8Array(Number(len))),
-      getInsecureRandomU64: () => randomBytes(8).readBigUInt64LE(),
+      getInsecureRandomBytes: (len: bigint) => crypto().randomFillSync(new Uint8Array(Number(len))),
+      getInsecureRandomU64: () => crypto().randomBytes(8).readBigUInt64LE(),
     },
     'wasi:random/insecure-seed': {
-      insecureSeed: () => [randomBytes(8).readBigUInt64LE(), randomBytes(8).readBigUInt64LE()],
+      insecureSeed: () => [crypto().randomBytes(8).readBigUInt64LE(), crypto().randomBytes(8).readBigUInt64LE()],
     },
   };
 }

@@ -1,5 +1,4 @@
 // ABI: args, environ, clocks, random, proc_exit, proc_raise, sched_yield.
-import { randomFillSync } from 'node:crypto';
 import { Clockid } from './constants.js';
 import { Errno, WasiError } from './errno.js';
 import { ProcExit, type WasiContext, syscall, u32 } from './context.js';
@@ -60,6 +59,8 @@ export function procImports(ctx: WasiContext): Record<string, (...a: never[]) =>
     }),
     random_get: syscall((buf: number, len: number) => {
       const b = mem.bytes(u32(buf), u32(len));
+      // Loaded by the first call, not imported: node:crypto's modules would sit in every worker (~0.3 MiB).
+      const { randomFillSync } = process.getBuiltinModule('node:crypto');
       for (let i = 0; i < b.length; i += 65536) randomFillSync(b.subarray(i, Math.min(b.length, i + 65536)));
     }),
     sched_yield: syscall(() => {

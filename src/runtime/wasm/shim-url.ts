@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
  */
 export function shimUrl(rel: string, shimDir: URL = new URL('../../../shim/', import.meta.url)): URL {
   const entry = new URL(rel, shimDir);
-  const bundle = new URL(entry.href.replace(/\.js$/, '.bundle.js'));
+  const bundle = new URL(entry.href.replace(/\.js$/, '.bundle.cjs'));
   try {
     if (fs.statSync(fileURLToPath(bundle)).mtimeMs >= fs.statSync(fileURLToPath(entry)).mtimeMs) return bundle;
   } catch {

@@ -11,9 +11,12 @@ import { COMPONENT_WORKER_URL } from '../../../dist/src/runtime/wasm/component-c
 
 t.test('the build bundles every worker entry, and the runtime starts workers from the bundles', async (t) => {
   for (const url of [WORKER_URL, SHARED_WORKER_URL, COMPONENT_WORKER_URL]) {
-    t.match(url.pathname, /\.bundle\.js$/, `${path.basename(url.pathname)} is a bundle`);
+    t.match(url.pathname, /\.bundle\.cjs$/, `${path.basename(url.pathname)} is a bundle`);
     const text = fs.readFileSync(url, 'utf8');
     t.notMatch(text, /^import .* from ['"]\.\.?\//m, 'which imports no module of ours');
+    t.notMatch(text, /require\(['"]\.\.?\//, 'and requires none');
+    // Node's builtins that bring many modules into every worker are loaded where they are used, not at start.
+    t.notMatch(text, /require\(['"]node:(child_process|crypto)['"]\)/, 'nor node:child_process or node:crypto at load');
   }
 });
 
@@ -22,7 +25,7 @@ t.test('a missing or older bundle is not used', async (t) => {
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const shimDir = pathToFileURL(dir + '/');
   const entry = path.join(dir, 'worker.js');
-  const bundle = path.join(dir, 'worker.bundle.js');
+  const bundle = path.join(dir, 'worker.bundle.cjs');
   fs.writeFileSync(entry, '');
   t.equal(shimUrl('worker.js', shimDir).pathname, entry, 'no bundle: the entry');
   fs.writeFileSync(bundle, '');
