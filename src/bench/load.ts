@@ -81,13 +81,14 @@ async function memoryNow(rt: Runtime, backend: BackendName): Promise<number> {
   return backend === 'linux' ? podCgroupBytes(rt) : process.memoryUsage().rss;
 }
 
-/** Never take the (usually shared) machine below this much available memory: the larger of 2 GiB and half of it. */
-const memoryFloor = (): number => Math.max(2 << 30, os.totalmem() / 2);
+/** By default never take the (usually shared) machine below this much available memory: the larger of 2 GiB and half of it. */
+const defaultMemoryFloor = (): number => Math.max(2 << 30, os.totalmem() / 2);
 const DENSITY_TIME_LIMIT_MS = 180_000;
 const BATCH = 4;
 
 /** Starts idle two-container pods in small batches, each to Running, until the cap (or a limit); then removes them. */
-export async function density(env: BenchEnv, backend: BackendName, cap: number): Promise<DensityResult> {
+export async function density(env: BenchEnv, backend: BackendName, cap: number, floorMiB?: number): Promise<DensityResult> {
+  const floor = floorMiB !== undefined ? floorMiB * 1048576 : defaultMemoryFloor();
   const rt = env.freshRuntime(backend);
   const held: PodHandle[] = [];
   let stoppedBy = 'cap';
@@ -99,7 +100,7 @@ export async function density(env: BenchEnv, backend: BackendName, cap: number):
     const base = await memoryNow(rt, backend);
     const deadline = now() + DENSITY_TIME_LIMIT_MS;
     while (held.length < cap) {
-      if (memAvailable() < memoryFloor()) { stoppedBy = 'memory floor'; break; }
+      if (memAvailable() < floor) { stoppedBy = 'memory floor'; break; }
       if (now() > deadline) { stoppedBy = 'time limit'; break; }
       const n = Math.min(BATCH, cap - held.length);
       const started = await Promise.allSettled(Array.from({ length: n }, async () => {

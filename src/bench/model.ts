@@ -87,6 +87,8 @@ export interface BenchOptions {
   churnPods: number;
   densityCap: number;
   densityCapLinux: number;
+  /** Density stops adding pods when the host's available memory falls below this (default: max(2 GiB, half of it)). */
+  densityFloorMiB?: number;
   loopbackBytes: number;
   loopbackTrips: number;
   quick: boolean;

@@ -139,7 +139,7 @@ class Run {
   async density(): Promise<Group[]> {
     const o = this.env.opts;
     const pods = this.group('density-pods', 'Density: idle two-container pods held by one process', 'pods', 'higher',
-      `caps: wasm ${o.densityCap}, linux ${o.densityCapLinux}; stops early when the host's available memory falls below max(2 GiB, half of it), or after 180 s`);
+      `caps: wasm ${o.densityCap}, linux ${o.densityCapLinux}; stops early when the host's available memory falls below ${o.densityFloorMiB !== undefined ? `${o.densityFloorMiB} MiB` : 'max(2 GiB, half of it)'}, or after 180 s`);
     const mem = this.group('density-memory', 'Density: memory per idle two-container pod', 'MiB/pod', 'lower',
       'wasm: growth of the process RSS (its worker threads included) / pods; linux: the memory charged to the pod cgroups (pause + 2 processes per pod; pages shared with the host, such as busybox\'s text, are charged elsewhere) / pods');
     for (const b of BACKENDS) {
@@ -147,7 +147,7 @@ class Run {
       const cap = b === 'wasm' ? o.densityCap : o.densityCapLinux;
       let result: Awaited<ReturnType<typeof density>> | undefined;
       await this.add(pods, `wasmpod ${b}`, 'wasmpod', b, why, async () => {
-        result = await density(this.env, b, cap);
+        result = await density(this.env, b, cap, o.densityFloorMiB);
         return { value: result.pods, extra: { cap, stoppedBy: result.stoppedBy } };
       });
       if (result) {

@@ -18,6 +18,7 @@ export interface BenchCliOptions {
   churnPods?: string;
   densityCap?: string;
   densityCapLinux?: string;
+  densityFloor?: string;
   loopbackBytes?: string;
   loopbackTrips?: string;
   poolMaxIdle?: string;
@@ -59,6 +60,7 @@ export function benchOptions(o: BenchCliOptions): BenchOptions {
     churnPods: count('--churn-pods', o.churnPods, d.churnPods),
     densityCap: count('--density-cap', o.densityCap, d.densityCap),
     densityCapLinux: count('--density-cap-linux', o.densityCapLinux, d.densityCapLinux),
+    ...(o.densityFloor !== undefined ? { densityFloorMiB: count('--density-floor', o.densityFloor, 0, 0) } : {}),
     loopbackBytes: count('--loopback-bytes', o.loopbackBytes, d.loopbackBytes),
     loopbackTrips: count('--loopback-trips', o.loopbackTrips, d.loopbackTrips),
     quick: o.quick === true,
@@ -92,6 +94,7 @@ export function registerBenchCommand(program: Command, setCode: (code: number) =
     .option('--churn-pods <n>', 'pods per churn concurrency for wasm and node:wasi; a quarter (at least 2x the concurrency) for linux, runc and @wasmer/wasi (default 200; --quick 6)')
     .option('--density-cap <n>', 'most idle two-container wasm pods to hold (default 1000; --quick 6)')
     .option('--density-cap-linux <n>', 'most idle two-container Linux pods to hold (default 50; --quick 2)')
+    .option('--density-floor <mib>', "stop adding density pods when the host's available memory falls below this many MiB (default: the larger of 2 GiB and half the host's memory)")
     .option('--loopback-bytes <n>', 'bytes sent one way for loopback throughput (default 268435456; --quick 2097152)')
     .option('--loopback-trips <n>', '1-byte round trips for loopback latency (default 10000; --quick 100)')
     .option('--pool-max-idle <n>', 'idle workers the wasm runtime keeps for reuse (default: the largest --concurrency + 2)')

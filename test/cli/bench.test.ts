@@ -110,3 +110,19 @@ t.test('bad options are refused with exit 1, naming the option and what it takes
   t.match(n.stderr, /--iterations must be an integer of at least 1/);
   t.equal(only.stdout + backend.stdout + n.stdout, '', 'nothing measured');
 });
+
+t.test('--density-floor: density stops adding pods once the available memory is below it, and says so', async (t) => {
+  const floor = Math.ceil(os.totalmem() / 1048576) + 1;
+  const r = spawnSync(process.execPath, [BIN, 'bench', '--quick', '--only', 'density', '--backend', 'wasm', '--no-peers',
+    '--density-floor', String(floor), '--json', path.join(dir, 'floor.json')], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  t.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(fs.readFileSync(path.join(dir, 'floor.json'), 'utf8')) as BenchReport;
+  const pods = report.groups.find((g) => g.id === 'density-pods')!;
+  const wasm = pods.series.find((s) => s.name === 'wasmpod wasm');
+  t.equal(wasm?.value, 0, 'no pod held: the host never has more memory available than it has');
+  t.equal(wasm?.extra?.['stoppedBy'], 'memory floor');
+  t.match(pods.note, `falls below ${floor} MiB`);
+  const bad = spawnSync(process.execPath, [BIN, 'bench', '--density-floor', 'lots'], { cwd: ROOT, encoding: 'utf8' });
+  t.equal(bad.status, 1);
+  t.match(bad.stderr, '--density-floor must be an integer of at least 0, not "lots"');
+});
