@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Backend, ContainerConfig, PodSandbox, SandboxContainer, SandboxOptions } from '../sandbox.js';
 import { ModuleCache } from './module-cache.js';
-import { WORKER_LIMITS, WasmContainer, usesOf } from './wasm-container.js';
+import { WORKER_LIMITS, WasmContainer } from './wasm-container.js';
+import { usesOf } from './provided-imports.js';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 import { SharedWorkers, type SharedWorkersOptions } from './shared-workers.js';
 import { IpcNamespace } from '../../ipc/namespace.js';

@@ -3,9 +3,6 @@ import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_
 import type { ContainerConfig, ContainerHooks, ExecResult, ExitInfo, OutputStream, SandboxContainer } from '../sandbox.js';
 import { ByteRing, READER_CLOSED, WRITER_CLOSED, createDoorbell } from '../../../shim/ring/byte-ring.js';
 import { requestKill } from '../../../shim/ring/doorbell.js';
-import { IPC_MODULE } from '../../../shim/ipc/abi-ipc.js';
-import { WASIX_MODULE } from '../../../shim/net/abi-wasix.js';
-import { PREVIEW1 } from '../../../shim/wasi/preview1.js';
 import { TERMINATION_FD_ENV } from '../../../shim/fd/termination.js';
 import { GATE_CANCEL, GATE_GO, GATE_READY, type WorkerReport, type WorkerStart } from '../../../shim/worker-protocol.js';
 import { WASM_PAGE } from './memory-limit.js';
@@ -17,6 +14,8 @@ import type { SharedRun, SharedWorkers } from './shared-workers.js';
 import { COMPONENT_WORKER_URL, componentOf } from './component-cache.js';
 import { STDIO_RING_BYTES, drain, pumpStdin, settledWithin, spareStdioRings, stdioRing, type Ahead, type Outcome, type RunSetup } from './container-run.js';
 import { randomHex } from '../../random-id.js';
+import { admitWorker } from './map-budget.js';
+import { usesOf } from './provided-imports.js';
 
 /** A worker whose guest's memory ended larger than this is ended rather than pooled again. */
 const REUSE_MEMORY_BYTES = 64 * 1024 * 1024;
@@ -33,23 +32,6 @@ export const WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: WORKER_HE
 export const SIGTERM_EXIT: ExitInfo = { exitCode: 143, reason: 'Error', signal: 'SIGTERM', message: 'terminated by SIGTERM' };
 export const SIGKILL_EXIT: ExitInfo = { exitCode: 137, reason: 'Error', signal: 'SIGKILL', message: 'killed after the grace period' };
 const OOM_EXIT: ExitInfo = { exitCode: 137, reason: 'OOMKilled', signal: 'SIGKILL' };
-
-const moduleUses = new WeakMap<WebAssembly.Module, { ipc: boolean; net: boolean }>();
-
-/** What a module can reach besides its files: the pod's IPC (it imports wasmpod_ipc), the network (sockets). */
-export function usesOf(module: WebAssembly.Module, component: boolean): { ipc: boolean; net: boolean } {
-  if (component) return { ipc: false, net: true };
-  let uses = moduleUses.get(module);
-  if (!uses) {
-    const imports = WebAssembly.Module.imports(module);
-    uses = {
-      ipc: imports.some((i) => i.module === IPC_MODULE),
-      net: imports.some((i) => i.module === WASIX_MODULE || (i.module === PREVIEW1 && i.name.startsWith('sock_'))),
-    };
-    moduleUses.set(module, uses);
-  }
-  return uses;
-}
 
 export class WasmContainer implements SandboxContainer {
   readonly id = randomHex(16);
@@ -232,6 +214,8 @@ export class WasmContainer implements SandboxContainer {
     // A pre-warmed worker when the pool has one with the same limits; else a fresh worker, started here.
     const pooled = start.component ? undefined : this.pool?.take(start, transferList, WORKER_LIMITS);
     this.pooled = pooled !== undefined;
+    const refused = pooled ? undefined : admitWorker();
+    if (refused) return refused;
     const worker = pooled ?? new Worker(start.component ? COMPONENT_WORKER_URL : WORKER_URL, {
       // The guest's worker needs none of the embedder's Node flags (a test runner's loaders would slow every start).
       execArgv: [], workerData: start, transferList, resourceLimits: WORKER_LIMITS,

@@ -2,6 +2,7 @@
 import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 import type { WorkerReport, WorkerStandby, WorkerStart } from '../../../shim/worker-protocol.js';
 import { shimUrl } from './shim-url.js';
+import { processMaps } from './map-budget.js';
 
 export const WORKER_URL = shimUrl('worker.js');
 
@@ -118,6 +119,9 @@ export class WorkerPool {
     this.lastTake = Date.now();
     // A ready worker first (one that holds no instance for another container's module before one that does);
     // else the oldest one still loading the shim, which is ahead of a fresh one.
+    // None idle and none can be started (the process is near its limit of memory mappings): the caller's own
+    // start of a worker fails, saying why.
+    if (this.idle.length === 0 && processMaps().admit() !== undefined) return undefined;
     let at = this.idle.findIndex((s) => s.ready && !s.warm);
     if (at < 0) at = this.idle.findIndex((s) => s.ready);
     const [standby] = this.idle.splice(at >= 0 ? at : 0, 1);
@@ -240,11 +244,13 @@ export class WorkerPool {
     let returning = 0;
     for (const at of this.lent.values()) if (now - at < RETURN_WINDOW_MS) returning++;
     while (this.enabled && this.idle.length < this.target && this.idle.length + returning < this.maxIdle) {
+      if (processMaps().admit() !== undefined) break;
       this.idle.push(this.watch(this.create()));
     }
     this.scheduleShrink();
   }
 
+  /** A new worker, which the process's budget has counted in (map-budget.ts). */
   private create(): Worker {
     const workerData: WorkerStandby = { standby: true };
     this.counts.spawned++;
