@@ -99,7 +99,8 @@ export function allRunning(pod: PodHandle, timeoutMs = 60_000): Promise<void> {
     const check = (s: PodStatus): void => {
       const cs = s.containerStatuses ?? [];
       if (cs.length > 0 && cs.length === pod.pod.spec.containers.length && cs.every((c) => c.state?.running)) finish();
-      else if (ended(s)) finish(new Error(`ended before running: ${describe(s)}`));
+      // The bench's pods never restart: a container that ended (StartError, a crash) will not run.
+      else if (ended(s) || cs.some((c) => c.state?.terminated)) finish(new Error(`ended before running: ${describe(s)}`));
     };
     pod.on('status', check);
     check(pod.status);
