@@ -6,6 +6,8 @@ import type { ExitInfo } from '../sandbox.js';
 
 /** What a worker thread is counted as, in mappings: an idle one holds ~45, a busy one's heap grows more pages. */
 export const MAPS_PER_WORKER = 64;
+/** How long a refusal stands before the mappings are counted again. */
+export const REFUSAL_MS = 1000;
 
 /**
  * Counts mappings without reading them until it must: it adds MAPS_PER_WORKER for each worker it admits, and
@@ -16,10 +18,12 @@ export const MAPS_PER_WORKER = 64;
 export class MapBudget {
   private counted: number | undefined;
   private admitted = 0;
+  /** The last refusal and when: repeated for REFUSAL_MS without reading again (a read near the limit costs ~60 ms). */
+  private refused?: { at: number; message: string };
   readonly reserve: number;
 
   /** `limit`: the kernel's (Infinity where there is none to read); `count`: the process's mappings now. */
-  constructor(readonly limit: number, private readonly count: () => number) {
+  constructor(readonly limit: number, private readonly count: () => number, private readonly now: () => number = Date.now) {
     this.reserve = Math.max(2048, Math.floor(limit / 16));
   }
 
@@ -34,17 +38,23 @@ export class MapBudget {
       this.admitted++;
       return undefined;
     }
+    if (this.refused && this.now() - this.refused.at < REFUSAL_MS) return this.refused.message;
+    this.refused = undefined;
     this.counted = this.count();
     this.admitted = 0;
     if (this.counted + MAPS_PER_WORKER > this.room) {
-      return (
-        `cannot start a worker thread: this process holds ${this.counted} memory mappings and the kernel allows ` +
-        `${this.limit} (vm.max_map_count); each worker holds some 45, and ${this.reserve} are kept for the running ones. ` +
-        'Raise the limit (sysctl -w vm.max_map_count=262144), run fewer containers per process, or run them in ' +
-        'shared workers (sharedWorkers, Node 24 or later: some 2 mappings per container)');
+      this.refused = { at: this.now(), message: this.refusal() };
+      return this.refused.message;
     }
     this.admitted = 1;
     return undefined;
+  }
+
+  private refusal(): string {
+    return `cannot start a worker thread: this process holds ${this.counted} memory mappings and the kernel allows ` +
+      `${this.limit} (vm.max_map_count); each worker holds some 45, and ${this.reserve} are kept for the running ones. ` +
+      'Raise the limit (sysctl -w vm.max_map_count=262144), run fewer containers per process, or run them in ' +
+      'shared workers (sharedWorkers, Node 24 or later: some 2 mappings per container)';
   }
 }
 

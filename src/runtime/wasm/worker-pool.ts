@@ -117,11 +117,11 @@ export class WorkerPool {
     if (!this.enabled || !sameLimits(limits, this.resourceLimits)) return undefined;
     this.start();
     this.lastTake = Date.now();
-    // A ready worker first (one that holds no instance for another container's module before one that does);
-    // else the oldest one still loading the shim, which is ahead of a fresh one.
     // None idle and none can be started (the process is near its limit of memory mappings): the caller's own
     // start of a worker fails, saying why.
     if (this.idle.length === 0 && processMaps().admit() !== undefined) return undefined;
+    // A ready worker first (one that holds no instance for another container's module before one that does);
+    // else the oldest one still loading the shim, which is ahead of a fresh one.
     let at = this.idle.findIndex((s) => s.ready && !s.warm);
     if (at < 0) at = this.idle.findIndex((s) => s.ready);
     const [standby] = this.idle.splice(at >= 0 ? at : 0, 1);

@@ -4,14 +4,15 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { MAPS_PER_WORKER, MapBudget, mapLimit } from '../../../dist/src/runtime/wasm/map-budget.js';
+import { MAPS_PER_WORKER, MapBudget, REFUSAL_MS, mapLimit } from '../../../dist/src/runtime/wasm/map-budget.js';
 import { ROOT, SLEEP } from '../../helpers/pods.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 t.test('the budget adds an estimate per worker and reads the real count only near the limit', async (t) => {
   let maps = 5000;
   let reads = 0;
-  const budget = new MapBudget(10_000, () => { reads++; return maps; });
+  let clock = 0;
+  const budget = new MapBudget(10_000, () => { reads++; return maps; }, () => clock);
   t.equal(budget.reserve, 2048, 'at least 2,048 mappings are kept back');
   const room = 10_000 - 2048;
   const fit = Math.floor((room - maps) / MAPS_PER_WORKER);
@@ -28,6 +29,10 @@ t.test('the budget adds an estimate per worker and reads the real count only nea
   t.match(refused, /sysctl -w vm\.max_map_count=262144/);
   t.match(refused, /shared workers/);
   maps = 3000;
+  const readsAtRefusal = reads;
+  t.equal(budget.admit(), refused, 'within a second of a refusal, the same refusal');
+  t.equal(reads, readsAtRefusal, 'without reading the mappings again');
+  clock += REFUSAL_MS;
   t.equal(budget.admit(), undefined, 'room again once mappings are given back');
   const none = new MapBudget(Infinity, () => { throw new Error('never read'); });
   t.equal(none.admit(), undefined, 'no limit (not Linux): nothing is read');
@@ -76,7 +81,8 @@ for (let i = 0; i < 40 && !refused; i++) {
 }
 process.stdout.write(JSON.stringify({ pods: pods.length, refused }) + '\\n');
 await Promise.all(pods.map((p) => p.delete()));
-await new Promise((r) => setTimeout(r, 200));
+// A refusal stands for a second (REFUSAL_MS) before the mappings are counted again.
+await new Promise((r) => setTimeout(r, 1100));
 // More pods than the pool keeps idle: new workers are admitted again.
 const after = await Promise.all([0, 1, 2, 3].map((i) => rt.runPod(spec('after' + i))));
 const again = await Promise.all(after.map(state));
