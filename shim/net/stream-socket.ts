@@ -18,6 +18,10 @@ export const enum SockStatus { OPENING = 0, OPENED = 1, CLOSED = 2, FAILED = 3 }
 /** The backlog when the guest passes 0 or less (Linux's SOMAXCONN is larger; this bounds what a guest can queue). */
 export const DEFAULT_BACKLOG = 128;
 
+/** When a wait with this timeout ends; no clock is read for a socket without one (the common case, per call). */
+const deadlineOf = (timeoutMs: number): number => (timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs);
+const timeLeft = (deadline: number): number => (deadline === Infinity ? Infinity : deadline - performance.now());
+
 export class StreamSocket extends SocketBase {
   readonly filetype = Filetype.SOCKET_STREAM;
   readonly kind = SockKind.STREAM;
@@ -100,7 +104,7 @@ export class StreamSocket extends SocketBase {
   sockAccept(flags: number): StreamSocket {
     const pending = this.pending;
     if (!pending) throw new WasiError(Errno.INVAL);
-    const deadline = performance.now() + this.timeoutMs(SockOption.ACCEPT_TIMEOUT);
+    const deadline = deadlineOf(this.timeoutMs(SockOption.ACCEPT_TIMEOUT));
     for (;;) {
       if (Atomics.load(pending, 0) > 0) {
         try {
@@ -112,7 +116,7 @@ export class StreamSocket extends SocketBase {
         }
       }
       if (this.nonblocking(0, 0)) throw new WasiError(Errno.AGAIN);
-      const left = deadline - performance.now();
+      const left = timeLeft(deadline);
       if (left <= 0) throw new WasiError(Errno.AGAIN);
       block(pending, 0, 0, left);
     }
@@ -128,7 +132,7 @@ export class StreamSocket extends SocketBase {
 
   sockRecv(bufs: Uint8Array[], flags: number): [number, number] {
     const conn = this.connected();
-    const deadline = performance.now() + this.timeoutMs(SockOption.RECV_TIMEOUT);
+    const deadline = deadlineOf(this.timeoutMs(SockOption.RECV_TIMEOUT));
     let n = 0;
     let i = 0;
     let off = 0;
@@ -153,7 +157,7 @@ export class StreamSocket extends SocketBase {
         throw new WasiError(Errno.CONNRESET);
       }
       if (closed & WRITER_CLOSED) return [n, 0];
-      const left = deadline - performance.now();
+      const left = timeLeft(deadline);
       if (this.nonblocking(flags, RECV_DONT_WAIT) || left <= 0) {
         if (n > 0) return [n, 0];
         throw new WasiError(Errno.AGAIN);
@@ -166,7 +170,7 @@ export class StreamSocket extends SocketBase {
 
   sockSend(bufs: Uint8Array[], flags: number): number {
     const conn = this.connected();
-    const deadline = performance.now() + this.timeoutMs(SockOption.SEND_TIMEOUT);
+    const deadline = deadlineOf(this.timeoutMs(SockOption.SEND_TIMEOUT));
     let n = 0;
     for (const b of bufs) {
       let done = 0;
@@ -178,7 +182,7 @@ export class StreamSocket extends SocketBase {
         const put = conn.tx.write(b.subarray(done));
         done += put;
         if (put > 0) continue;
-        const left = deadline - performance.now();
+        const left = timeLeft(deadline);
         if (this.nonblocking(flags, SEND_DONT_WAIT) || left <= 0) {
           if (n + done > 0) return n + done;
           throw new WasiError(Errno.AGAIN);

@@ -15,12 +15,22 @@ export class GuestMemory {
   private u8v = new Uint8Array(0);
   private dv = new DataView(new ArrayBuffer(0));
 
+  /** A shared memory's buffer is not detached when it grows: it must be asked for at each access. */
+  private shared = false;
+
   attach(mem: WebAssembly.Memory): void {
     this.mem = mem;
+    this.buf = undefined;
+    this.shared = mem.buffer instanceof SharedArrayBuffer;
   }
 
-  /** Refreshes the views when the memory has grown (its buffer is then a new object). */
+  /**
+   * Refreshes the views when the memory has grown (its buffer is then a new object). A memory that is not
+   * shared detaches its old buffer when it grows, so a buffer that still has bytes is current: the views are
+   * kept without asking the memory (a call into the engine at every access).
+   */
   private refresh(): void {
+    if (!this.shared && this.buf !== undefined && this.buf.byteLength !== 0) return;
     const b = this.mem?.buffer as ArrayBuffer | undefined;
     if (b === this.buf) return;
     if (!b) throw new WasiError(Errno.FAULT);
