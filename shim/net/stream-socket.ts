@@ -144,7 +144,7 @@ export class StreamSocket extends SocketBase {
       } else {
         // Fill the buffers in order; WAITALL keeps filling across waits.
         for (; i < bufs.length; i++, off = 0) {
-          const got = conn.rx.read(bufs[i].subarray(off));
+          const got = conn.rx.read(off === 0 ? bufs[i] : bufs[i].subarray(off));
           off += got;
           n += got;
           if (off < bufs[i].length) break;
@@ -179,7 +179,7 @@ export class StreamSocket extends SocketBase {
           if (n + done > 0) return n + done;
           throw new WasiError(conn.reset() ? Errno.CONNRESET : Errno.PIPE);
         }
-        const put = conn.tx.write(b.subarray(done));
+        const put = conn.tx.write(done === 0 ? b : b.subarray(done));
         done += put;
         if (put > 0) continue;
         const left = timeLeft(deadline);

@@ -22,6 +22,8 @@ const CLOSED = 32;        // bit 0: writer closed (EOF after the data); bit 1: r
 const SEQ = 33;
 const HEADER_WORDS = 48;
 const HEADER_BYTES = HEADER_WORDS * 4;
+/** Up to this many bytes a read or write copies in a loop: a view and a copy call cost more than the bytes. */
+const SMALL = 16;
 
 export const WRITER_CLOSED = 1;
 export const READER_CLOSED = 2;
@@ -191,7 +193,10 @@ export class ByteRing {
     if (n === 0) return 0;
     const at = (tail >>> 0) % cap;
     const first = cap - at;
-    if (n <= first) copyToShared(this.data, at, n === src.length ? src : src.subarray(0, n));
+    if (n <= SMALL) {
+      const data = this.data;
+      for (let i = 0, j = at; i < n; i++, j = j + 1 === cap ? 0 : j + 1) data[j] = src[i]!;
+    } else if (n <= first) copyToShared(this.data, at, n === src.length ? src : src.subarray(0, n));
     else {
       copyToShared(this.data, at, src.subarray(0, first));
       copyToShared(this.data, 0, src.subarray(first, n));
@@ -213,7 +218,11 @@ export class ByteRing {
     const cap = this.refresh();
     const at = (head >>> 0) % cap;
     const first = cap - at;
-    if (n <= first) copyFromShared(dst, 0, this.data.subarray(at, at + n));
+    if (n <= SMALL) {
+      // A few bytes (a 1-byte message): a loop, without a view made to copy from.
+      const data = this.data;
+      for (let i = 0, j = at; i < n; i++, j = j + 1 === cap ? 0 : j + 1) dst[i] = data[j]!;
+    } else if (n <= first) copyFromShared(dst, 0, this.data.subarray(at, at + n));
     else {
       copyFromShared(dst, 0, this.data.subarray(at, cap));
       copyFromShared(dst, first, this.data.subarray(0, n - first));

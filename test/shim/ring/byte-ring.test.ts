@@ -22,6 +22,30 @@ t.test('bytes come out in order across the wrap-around', async (t) => {
   t.same(out, Array.from({ length: 100 }, (_, i) => i));
 });
 
+t.test('small copies (a loop) and large ones (a view and a copy) keep the order, also across the wrap-around', async (t) => {
+  const ring = ByteRing.create(64);
+  const out: number[] = [];
+  let next = 0;
+  for (let round = 0; round < 200; round++) {
+    // Sizes around the loop's limit (16 bytes), in and out, so that both kinds of copy land on the wrap.
+    const src = Uint8Array.from({ length: 1 + ((round * 7) % 40) }, () => next++ & 0xff);
+    let put = 0;
+    while (put < src.length) {
+      put += ring.write(src.subarray(put));
+      const buf = new Uint8Array(1 + ((round * 5) % 33));
+      const n = ring.read(buf);
+      out.push(...buf.subarray(0, n));
+    }
+  }
+  for (let n = 1; n > 0;) {
+    const buf = new Uint8Array(64);
+    n = ring.read(buf);
+    out.push(...buf.subarray(0, n));
+  }
+  t.equal(out.length, next);
+  t.same(out, Array.from({ length: next }, (_, i) => i & 0xff));
+});
+
 t.test('a full ring takes nothing more; peek does not consume', async (t) => {
   const ring = ByteRing.create(4);
   t.equal(ring.write(Uint8Array.of(1, 2, 3, 4, 5, 6)), 4);
