@@ -7,7 +7,7 @@ import { ringBell } from '../ring/byte-ring.js';
 import { AddressFamily, WIRE_ADDR_SIZE, addrText, decodeAddr, encodeAddr, isAny, isLoopback, type SockAddr } from './addr.js';
 import { SockKind, type DgramInit } from './protocol.js';
 import {
-  RECV_DATA_TRUNCATED, RECV_DONT_WAIT, RECV_PEEK, SockOption, SocketBase,
+  RECV_DATA_TRUNCATED, RECV_DONT_WAIT, RECV_PEEK, SockOption, SocketBase, timeLeft,
 } from './socket-base.js';
 import type { NetContext } from './net-context.js';
 import { SockStatus } from './stream-socket.js';
@@ -129,10 +129,10 @@ export class DgramSocket extends SocketBase {
 
   recvFrom(bufs: Uint8Array[], flags: number): [number, number, SockAddr] {
     const q = this.ensureBound();
-    const deadline = performance.now() + this.timeoutMs(SockOption.RECV_TIMEOUT);
+    const deadline = this.deadline(SockOption.RECV_TIMEOUT);
     const nonblocking = this.nonblocking(flags, RECV_DONT_WAIT);
     for (;;) {
-      const left = deadline - performance.now();
+      const left = timeLeft(deadline);
       if (!nonblocking && left <= 0) throw new WasiError(Errno.AGAIN);
       const n = q.receive(this.frame, this.owner, nonblocking ? 0 : left);
       if (n < 0) throw new WasiError(Errno.AGAIN);

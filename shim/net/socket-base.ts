@@ -7,6 +7,9 @@ import { AddressFamily, IPV6_ANY, type SockAddr } from './addr.js';
 import type { NetContext } from './net-context.js';
 import type { SockKind } from './protocol.js';
 
+/** What is left of a wait until `deadline` (see SocketBase.deadline), in ms; no clock read for none. */
+export const timeLeft = (deadline: number): number => (deadline === Infinity ? Infinity : deadline - performance.now());
+
 /** WASIX `sock_option` values (api_wasix.h `__WASI_SOCK_OPTION_*`). */
 export const enum SockOption {
   REUSE_PORT = 1, REUSE_ADDR = 2, NO_DELAY = 3, DONT_ROUTE = 4, ONLY_V6 = 5, BROADCAST = 6,
@@ -79,9 +82,18 @@ export abstract class SocketBase extends FdObject {
   }
 
   /** A SO_RCVTIMEO-style option in milliseconds (Infinity when unset). */
-  protected timeoutMs(opt: SockOption): number {
+  private timeoutMs(opt: SockOption): number {
     const ns = this.times.get(opt);
     return ns === undefined || ns === 0n ? Infinity : Number(ns) / 1e6;
+  }
+
+  /**
+   * When a wait under a SO_RCVTIMEO-style option ends (a `performance.now()` time): Infinity, with no clock read,
+   * for a socket without that timeout, the common case, at every send and receive.
+   */
+  protected deadline(opt: SockOption): number {
+    const ms = this.timeoutMs(opt);
+    return ms === Infinity ? Infinity : performance.now() + ms;
   }
 
   protected get reuseAddr(): boolean {

@@ -8,7 +8,7 @@ import { block, waitsUnwind } from '../ring/block.js';
 import { AddressFamily, type SockAddr } from './addr.js';
 import { PEER_RESET, SockKind, type ConnInit } from './protocol.js';
 import {
-  RECV_DONT_WAIT, RECV_PEEK, RECV_WAITALL, SEND_DONT_WAIT, SockOption, SocketBase,
+  RECV_DONT_WAIT, RECV_PEEK, RECV_WAITALL, SEND_DONT_WAIT, SockOption, SocketBase, timeLeft,
 } from './socket-base.js';
 import type { NetContext } from './net-context.js';
 
@@ -17,10 +17,6 @@ export const enum SockStatus { OPENING = 0, OPENED = 1, CLOSED = 2, FAILED = 3 }
 
 /** The backlog when the guest passes 0 or less (Linux's SOMAXCONN is larger; this bounds what a guest can queue). */
 export const DEFAULT_BACKLOG = 128;
-
-/** When a wait with this timeout ends; no clock is read for a socket without one (the common case, per call). */
-const deadlineOf = (timeoutMs: number): number => (timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs);
-const timeLeft = (deadline: number): number => (deadline === Infinity ? Infinity : deadline - performance.now());
 
 export class StreamSocket extends SocketBase {
   readonly filetype = Filetype.SOCKET_STREAM;
@@ -104,7 +100,7 @@ export class StreamSocket extends SocketBase {
   sockAccept(flags: number): StreamSocket {
     const pending = this.pending;
     if (!pending) throw new WasiError(Errno.INVAL);
-    const deadline = deadlineOf(this.timeoutMs(SockOption.ACCEPT_TIMEOUT));
+    const deadline = this.deadline(SockOption.ACCEPT_TIMEOUT);
     for (;;) {
       if (Atomics.load(pending, 0) > 0) {
         try {
@@ -132,7 +128,7 @@ export class StreamSocket extends SocketBase {
 
   sockRecv(bufs: Uint8Array[], flags: number): [number, number] {
     const conn = this.connected();
-    const deadline = deadlineOf(this.timeoutMs(SockOption.RECV_TIMEOUT));
+    const deadline = this.deadline(SockOption.RECV_TIMEOUT);
     let n = 0;
     let i = 0;
     let off = 0;
@@ -170,7 +166,7 @@ export class StreamSocket extends SocketBase {
 
   sockSend(bufs: Uint8Array[], flags: number): number {
     const conn = this.connected();
-    const deadline = deadlineOf(this.timeoutMs(SockOption.SEND_TIMEOUT));
+    const deadline = this.deadline(SockOption.SEND_TIMEOUT);
     let n = 0;
     for (const b of bufs) {
       let done = 0;
