@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allocatorHint, currentAllocator } from './allocator.js';
+import { parseDuration } from './duration.js';
 import { capacityOption, type CapacityCliOptions } from './capacity.js';
 import { ApiServer } from '../server/server.js';
 import { imageHttpOptions, type ImageCliOptions } from './images.js';
@@ -16,6 +17,8 @@ export interface ServeCliOptions extends Pick<ImageCliOptions, 'insecureRegistry
   backoffBase?: string;
   poolMaxIdle?: string;
   sharedWorkers?: string;
+  eventTtl?: string;
+  compactionInterval?: string;
 }
 
 /** `HOST:PORT`, `:PORT` or `PORT` (host 127.0.0.1); `[::1]:PORT` for IPv6. */
@@ -49,6 +52,13 @@ export async function serveCommand(opts: ServeCliOptions, io: Io): Promise<numbe
   };
   const maxIdle = count('--pool-max-idle', opts.poolMaxIdle, 0);
   const guestsPerWorker = count('--shared-workers', opts.sharedWorkers, 1);
+  const duration = (flag: string, v: string | undefined): number | undefined => {
+    const ms = v === undefined ? undefined : parseDuration(v, flag);
+    if (ms !== undefined && !(ms >= 1)) throw new Error(`${flag} must be at least 1ms, not "${v}"`);
+    return ms;
+  };
+  const eventTtlMs = duration('--event-ttl', opts.eventTtl);
+  const watchHistoryMs = duration('--compaction-interval', opts.compactionInterval);
   const server = await ApiServer.start({
     stateDir: opts.stateDir, socket: opts.socket, token,
     tcp: opts.listen ? parseListen(opts.listen) : undefined,
@@ -57,6 +67,7 @@ export async function serveCommand(opts: ServeCliOptions, io: Io): Promise<numbe
     ...(guestsPerWorker !== undefined ? { sharedWorkers: { guestsPerWorker } } : {}),
     images: imageHttpOptions(opts),
     capacity: capacityOption(opts),
+    eventTtlMs, watchHistoryMs,
   });
   io.stderr.write(`wasmpod serve: memory allocator: ${currentAllocator()}\n`);
   const hint = allocatorHint();

@@ -1,10 +1,12 @@
-// `wasmpod serve --pool-max-idle / --shared-workers`: bad values refused; shared workers where JSPI exists, a clear error where not.
+// `wasmpod serve --pool-max-idle / --shared-workers / --event-ttl / --compaction-interval`: bad values refused; shared workers where JSPI exists, a clear error where not.
 import t from 'tap';
 import * as path from 'node:path';
-import { execFile } from 'node:child_process';
+import * as http from 'node:http';
+import { execFile, spawn } from 'node:child_process';
 import { ApiServer } from '../../dist/src/server/server.js';
 import { jspiAvailable } from '../../dist/src/index.js';
-import { ROOT } from '../helpers/server.js';
+import { EXIT, ROOT, until } from '../helpers/server.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = path.join(ROOT, 'bin/wasmpod.js');
 
@@ -23,6 +25,53 @@ t.test('bad counts are refused before anything starts', async (t) => {
   const pool = await serve(['--state-dir', dir, '--pool-max-idle', 'many']);
   t.equal(pool.code, 1);
   t.match(pool.stderr, '--pool-max-idle must be an integer of at least 0, not "many"');
+  const ttl = await serve(['--state-dir', dir, '--event-ttl', '10']);
+  t.equal(ttl.code, 1);
+  t.match(ttl.stderr, '--event-ttl must be a duration such as 1h, 90s or 500ms, not "10"');
+  const compaction = await serve(['--state-dir', dir, '--compaction-interval', '0']);
+  t.equal(compaction.code, 1);
+  t.match(compaction.stderr, '--compaction-interval must be at least 1ms, not "0"');
+});
+
+/** A GET over a unix socket: status and parsed body; a watch's first line for `?watch` URLs. */
+function get(socketPath: string, url: string): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ socketPath, path: url }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => {
+        text += c;
+        if (url.includes('watch=true') && text.includes('\n')) { req.destroy(); resolve({ status: res.statusCode!, body: JSON.parse(text.slice(0, text.indexOf('\n'))) }); }
+      });
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+  });
+}
+
+t.test('--event-ttl and --compaction-interval: events and the watch history are let go after them', async (t) => {
+  const dir = tempDir('wasmpod-ttl-'); // short: a unix socket's path has a length limit
+  const child = spawn(process.execPath, [BIN, 'serve', '--state-dir', dir, '--event-ttl', '1s', '--compaction-interval', '500ms'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  t.teardown(() => { child.kill('SIGTERM'); });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => { stderr += c; });
+  const socketPath = (await until('the server to listen', () => /listening on unix:(\S+)/.exec(stderr)))[1]!;
+  const PODS = '/api/v1/namespaces/default/pods';
+  const start = (await get(socketPath, PODS)).body.metadata.resourceVersion;
+  const made = await new Promise<number>((resolve, reject) => {
+    const req = http.request({ socketPath, path: PODS, method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => { res.resume(); resolve(res.statusCode!); });
+    req.on('error', reject);
+    req.end(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'e' },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: EXIT, args: ['e', '0'] }] } }));
+  });
+  t.equal(made, 201);
+  await until('the pod to succeed', async () => (await get(socketPath, `${PODS}/e`)).body.status?.phase === 'Succeeded');
+  const events = (await get(socketPath, '/api/v1/namespaces/default/events')).body.items;
+  t.ok(events.length >= 3, `the pod's events are there at first (${events.length})`);
+  const replay = await get(socketPath, `${PODS}?watch=true&resourceVersion=${start}`);
+  t.match(replay.body, { type: 'ADDED', object: { metadata: { name: 'e' } } }, 'a watch from before the pod replays it');
+  await until('the events to expire', async () => (await get(socketPath, '/api/v1/namespaces/default/events')).body.items.length === 0, 10_000);
+  const expired = await get(socketPath, `${PODS}?watch=true&resourceVersion=${start}`);
+  t.match(expired.body, { type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } }, 'the history it replayed from is gone');
 });
 
 if (jspiAvailable()) {
