@@ -1,6 +1,11 @@
 // Load on `wasmpod serve`: concurrent clients create and delete N pods (default 1,000) through the API while a
 // watch follows every pod; checks nothing is lost and the order holds, and compares memory before and after.
 // Usage: node --expose-gc bench/server-load.js [pods] [concurrency] [rounds]
+// The server is a real `wasmpod serve` in a process of its own (so on Node 22.15+ it runs on jemalloc as it
+// re-executes itself; on Node 20 start the bench with LD_PRELOAD as docs/server.md says), and the memory read is
+// that process's alone, none of the clients'. SERVER=inproc runs ApiServer in the bench's own process instead
+// (its heap is then printed too, and IDLE_GC_MS applies; the clients' memory is counted with the server's).
+// Once the load is over the clients close their connections, as finished clients do.
 // WARMUP_PODS=N: the baseline is taken after a burst of N pods by the same clients (default: 10 pods one at a time).
 // IDLE_GC_MS=0 turns off the server's release of memory after a burst (ServeOptions.idleGcMs, default 3 s);
 // SHARED_WORKERS=N runs the pods' containers in shared workers (Node 24 or later).
@@ -12,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as v8 from 'node:v8';
-import { ApiServer } from '../dist/src/server/server.js';
+import { spawn } from 'node:child_process';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const N = Number(process.argv[2] ?? 1000);
@@ -20,18 +25,45 @@ const CONCURRENCY = Number(process.argv[3] ?? 50);
 const ROUNDS = Number(process.argv[4] ?? 1);
 const EXIT = path.join(root, 'wasm-modules/testing/exit.wasm');
 const state = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmpod-load-'));
+const INPROC = process.env.SERVER === 'inproc';
 const idleGcMs = Number(process.env.IDLE_GC_MS ?? 3000);
 // SHARED_WORKERS=N runs the containers in shared workers of N guests each (Node 24+; docs/library.md).
 const shared = process.env.SHARED_WORKERS ? { sharedWorkers: { guestsPerWorker: Number(process.env.SHARED_WORKERS) } } : {};
-// WATCH_HISTORY: the events the server keeps for watches resuming from a resourceVersion (default 2000; full
-// after the load, so part of the heap after it).
+// WATCH_HISTORY (SERVER=inproc): the changes the server keeps for watches resuming from a resourceVersion
+// (default 2000 here, 10,000 in `wasmpod serve`; full after the load, so part of the memory after it).
 const watchHistory = Number(process.env.WATCH_HISTORY ?? 2000);
-// WATCH_HISTORY_MS: how long those events are kept (the server's default is 5 minutes; 0 here: the default).
+// WATCH_HISTORY_MS: how long those changes are kept (`serve --compaction-interval`; the server's default is
+// 5 minutes; 0 here: the default). Events expire 2 s after they happened (`serve --event-ttl 2s`).
 const watchHistoryMs = Number(process.env.WATCH_HISTORY_MS ?? 0) || undefined;
 // POOL_MAX_IDLE=N: the server's pool keeps up to N idle workers (`wasmpod serve --pool-max-idle`; default 8): with
 // fewer than the clients, each wave of pods that arrives at once starts the workers the pool could not keep.
 const pool = process.env.POOL_MAX_IDLE ? { workerPool: { minIdle: 2, maxIdle: Number(process.env.POOL_MAX_IDLE) } } : {};
-const server = await ApiServer.start({ stateDir: state, eventTtlMs: 2000, watchHistory, watchHistoryMs, idleGcMs, ...shared, ...pool });
+/** The server: its unix socket, the pid whose memory is read ('self' in process), and how to stop it. */
+async function startServer() {
+  if (INPROC) {
+    const { ApiServer } = await import('../dist/src/server/server.js');
+    const server = await ApiServer.start({ stateDir: state, eventTtlMs: 2000, watchHistory, watchHistoryMs, idleGcMs, ...shared, ...pool });
+    return { socketPath: server.socketPath, pid: 'self', stop: () => server.close() };
+  }
+  const args = [path.join(root, 'bin/wasmpod.js'), 'serve', '--state-dir', state, '--event-ttl', '2s',
+    ...(watchHistoryMs ? ['--compaction-interval', `${watchHistoryMs}ms`] : []),
+    ...(process.env.POOL_MAX_IDLE ? ['--pool-max-idle', process.env.POOL_MAX_IDLE] : []),
+    ...(process.env.SHARED_WORKERS ? ['--shared-workers', process.env.SHARED_WORKERS] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'pipe'] });
+  let stderr = '';
+  const socketPath = await new Promise((resolve, reject) => {
+    child.stderr.on('data', (c) => {
+      stderr += c;
+      const m = /listening on unix:(\S+)/.exec(stderr);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`wasmpod serve ended (${code}) before it listened:\n${stderr}`)));
+  });
+  console.log(stderr.split('\n').find((l) => l.includes('memory allocator')));
+  const exited = new Promise((r) => child.on('exit', r));
+  return { socketPath, pid: child.pid, stop: async () => { child.kill('SIGTERM'); await exited; } };
+}
+const server = await startServer();
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 function request(method, url, body) {
@@ -59,13 +91,20 @@ async function call(method, url, body) {
 }
 
 const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
-// RSS is read before the bench's own gc() calls (a served process has no --expose-gc to call), the heap after them.
+// The server's resident memory and threads, from /proc. In process, RSS is read before the bench's own gc() calls
+// (a served process has no --expose-gc to call), the heap after them.
+const statusOf = () => fs.readFileSync(`/proc/${server.pid}/status`, 'utf8');
+const rssOf = (status = statusOf()) => Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
 const heap = () => {
-  const { rss } = process.memoryUsage();
+  const status = statusOf();
+  const rss = rssOf(status);
+  const threads = Number(/Threads:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  // Anonymous memory alone: RSS without the pages of files (the node binary's code the load ran for the first time).
+  const anon = Number(/RssAnon:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+  if (!INPROC) return { rss, anon, threads };
   const young = newSpace();
   globalThis.gc?.(); globalThis.gc?.();
-  const threads = Number(/Threads:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
-  return { ...process.memoryUsage(), rss, young, threads };
+  return { ...process.memoryUsage(), rss, anon, young, threads };
 };
 const mb = (n) => (n / 1048576).toFixed(1);
 // Resident memory by kind of mapping (/proc/self/smaps): where RSS that stays after the load lives. `mappings`
@@ -76,7 +115,7 @@ function residentByKind() {
   let kind = '';
   let at = '';
   mappings.clear();
-  for (const line of fs.readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+  for (const line of fs.readFileSync(`/proc/${server.pid}/smaps`, 'utf8').split('\n')) {
     const m = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
     if (m) {
       const size = parseInt(m[2], 16) - parseInt(m[1], 16);
@@ -118,7 +157,7 @@ const watchReq = http.get({ socketPath: server.socketPath, path: `${POD}?watch=t
       lastRv = rv;
       const name = ev.object.metadata.name;
       const phase = ev.object.status?.phase;
-      if (phase === 'Succeeded' || phase === 'Failed') finished.get(name)?.();
+      if (phase === 'Succeeded' || phase === 'Failed') { finished.get(name)?.(); finished.delete(name); }
       if (!name.startsWith('load-')) continue; // the warm-up's pods
       if (!seen.has(name)) seen.set(name, []);
       seen.get(name).push(ev.type);
@@ -129,7 +168,7 @@ watchReq.on('error', (err) => { if (!watchDone) throw err; });
 let watchDone = false;
 
 let peak = 0;
-const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 100);
+const sampler = setInterval(() => { peak = Math.max(peak, rssOf()); }, 100);
 let next = 0;
 let round = 0;
 async function client(prefix = 'load', count = N) {
@@ -173,9 +212,10 @@ for (round = 0; round < ROUNDS; round++) {
   // Every DELETED event has arrived once no pod is left in the store and the watch has caught up.
   while ([...seen.values()].filter((t) => t.at(-1) === 'DELETED').length < N * (round + 1)) await new Promise((r) => setTimeout(r, 50));
   if (ROUNDS > 1) {
+    agent.destroy(); // the round's clients leave
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const m = heap();
-    rounds.push(`round ${round + 1}: ${(N / roundSeconds).toFixed(1)} pods/s, rss ${mb(m.rss)} MB, heapTotal ${mb(m.heapTotal)} MB (new space ${mb(m.young)} MB), heapUsed ${mb(m.heapUsed)} MB, external ${mb(m.external)} MB`);
+    rounds.push(`round ${round + 1}: ${(N / roundSeconds).toFixed(1)} pods/s, rss ${mb(m.rss)} MB (anonymous ${mb(m.anon)} MB)${INPROC ? `, heapTotal ${mb(m.heapTotal)} MB (new space ${mb(m.young)} MB), heapUsed ${mb(m.heapUsed)} MB, external ${mb(m.external)} MB` : ''}`);
   }
 }
 const total = N * ROUNDS;
@@ -185,13 +225,14 @@ watchReq.destroy();
 const left = (await request('GET', POD)).body.items.length;
 const lost = total - seen.size;
 const badSeq = [...seen.values()].filter((t) => t[0] !== 'ADDED' || t.at(-1) !== 'DELETED' || t.slice(1, -1).some((x) => x !== 'MODIFIED')).length;
+agent.destroy(); // the clients leave
 await new Promise((r) => setTimeout(r, SETTLE_MS)); // events expire (TTL 2 s, swept every 2 s); memory given back
 const after = heap();
 const events = (await request('GET', '/api/v1/events')).body.items.length;
 console.log(`pods: ${total}${ROUNDS > 1 ? ` (${ROUNDS} rounds of ${N})` : ''}, concurrency: ${CONCURRENCY}, create+run+delete: ${seconds.toFixed(1)} s, ${(total / seconds).toFixed(1)} pods/s`);
 console.log(`watch: ${seen.size} pods seen, lost ${lost}, wrong sequences ${badSeq}, versions out of order ${outOfOrder}; pods left ${left}, events left ${events}`);
 for (const line of rounds) console.log(line);
-console.log(`memory: heapUsed ${mb(before.heapUsed)} MB before, ${mb(after.heapUsed)} MB after; heapTotal ${mb(before.heapTotal)} MB before, ${mb(after.heapTotal)} MB after; rss ${mb(before.rss)} MB before, peak ${mb(peak)} MB, ${mb(after.rss)} MB after (idleGcMs ${idleGcMs}); threads ${before.threads} before, ${after.threads} after`);
+console.log(`memory${INPROC ? '' : ' of the server process'}: ${INPROC ? `heapUsed ${mb(before.heapUsed)} MB before, ${mb(after.heapUsed)} MB after; heapTotal ${mb(before.heapTotal)} MB before, ${mb(after.heapTotal)} MB after; ` : ''}rss ${mb(before.rss)} MB before, peak ${mb(peak)} MB, ${mb(after.rss)} MB after${INPROC ? ` (idleGcMs ${idleGcMs})` : ''}; anonymous ${mb(before.anon)} → ${mb(after.anon)} MB; threads ${before.threads} before, ${after.threads} after`);
 const afterKinds = residentByKind();
 console.log(`resident by mapping kind, before → after (MB): ${Object.keys({ ...beforeKinds, ...afterKinds }).sort()
   .map((k) => `${k} ${mb(beforeKinds[k] ?? 0)} → ${mb(afterKinds[k] ?? 0)}`).join('; ')}`);
@@ -201,6 +242,5 @@ if (process.env.SMAPS_DETAIL) {
     .sort((a, b) => b[1] - a[1]);
   for (const [k, d] of grown.slice(0, 20)) console.log(`  ${d > 0 ? '+' : ''}${mb(d)} MB  ${k}`);
 }
-agent.destroy();
-await server.close();
+await server.stop();
 fs.rmSync(state, { recursive: true, force: true });
