@@ -62,7 +62,7 @@ export class IdleMemory {
 
   constructor(private readonly opts: IdleMemoryOptions) {}
 
-  /** A pod started or ended: (re)starts the quiet period. */
+  /** A pod started or ended, or the watch history let go of what it held: (re)starts the quiet period. */
   activity(): void {
     if (this.closed || this.opts.quietMs <= 0) return;
     this.arm(this.opts.quietMs, () => this.first());

@@ -90,6 +90,9 @@ export class ApiServer {
       workerPool: opts.workerPool ?? SERVER_POOL, sharedWorkers: opts.sharedWorkers, images: opts.images,
     });
     this.pods = new PodController(this.store, this.runtime, { eventTtlMs: opts.eventTtlMs ?? 3_600_000, logs: this.logs, idleGcMs: opts.idleGcMs });
+    // The history of a burst (its pods and their events, a few thousand objects) is let go `watchHistoryMs` after
+    // it, long after the burst's own release of memory: a quiet server runs no GC, so it gives that back once more.
+    this.store.onHistoryDrained = () => this.pods.idleMemory.activity();
     this.rest = new RestHandler(this.store, this.pods, { baseDir: path.resolve(opts.baseDir ?? process.cwd()) }, { bookmarkMs: opts.bookmarkMs ?? 60_000 });
     for (const ns of SYSTEM_NAMESPACES) {
       if (!this.store.get('namespaces', undefined, ns)) {

@@ -40,6 +40,8 @@ export class ObjectStore extends EventEmitter<{ change: [StoreEvent] }> {
   private rv = 0;
   /** Set while the history holds changes: lets the oldest go when it is `historyMs` old. */
   private expiry?: NodeJS.Timeout;
+  /** Called when the last kept change has expired: nothing has changed for `historyMs`, and what the history held is garbage now. */
+  onHistoryDrained?: () => void;
 
   constructor(private readonly files?: ObjectFiles, private readonly historySize = 10_000, private readonly historyMs = 5 * 60_000) {
     super();
@@ -139,7 +141,10 @@ export class ObjectStore extends EventEmitter<{ change: [StoreEvent] }> {
   private expire(now = Date.now()): void {
     let old = 0;
     while (old < this.history.length && now - this.history[old]!.at >= this.historyMs) old++;
-    if (old > 0) this.history.splice(0, old);
+    if (old > 0) {
+      this.history.splice(0, old);
+      if (this.history.length === 0) this.onHistoryDrained?.();
+    }
     if (this.expiry || this.history.length === 0) return;
     this.expiry = setTimeout(() => {
       this.expiry = undefined;

@@ -63,6 +63,24 @@ t.test('a server gone quiet ends the worker pool\'s extra idle workers before it
   t.ok(rt.workerPool.retired >= 1);
 });
 
+t.test('a server gives memory back again once its watch history has let go of a burst\'s changes', async (t) => {
+  const { ApiServer } = await import('../../dist/src/server/server.js');
+  const server = await ApiServer.start({ stateDir: t.testdir(), socket: false, idleGcMs: 50, watchHistoryMs: 300 });
+  t.teardown(() => server.close());
+  const idleMemory = (server as any).pods.idleMemory as { releases: number };
+  // Config maps start and end no pod: the only thing that can start a release here is the history draining.
+  for (let i = 0; i < 20; i++) {
+    server.store.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}`, namespace: 'default' }, data: { k: 'v'.repeat(1000) } });
+  }
+  await sleep(200);
+  t.equal(idleMemory.releases, 0, 'nothing is released while the history still holds the changes');
+  const end = Date.now() + 15_000;
+  while (idleMemory.releases === 0 && Date.now() < end) await sleep(50);
+  t.equal(idleMemory.releases, 1, 'released once the history drained (two GCs, the second memory-reducing)');
+  await sleep(500);
+  t.equal(idleMemory.releases, 1, 'and not again while nothing changes');
+});
+
 t.test('a server\'s pool keeps the workers of a burst larger than the library\'s default (8), for the next one', async (t) => {
   const { ApiServer } = await import('../../dist/src/server/server.js');
   const { HELLO } = await import('../helpers/pods.js');
