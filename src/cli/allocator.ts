@@ -1,7 +1,7 @@
 // `wasmpod serve` on jemalloc: the command re-executes itself (same pid, through process.execve) with
 // libjemalloc preloaded when the system has it. Under glibc's malloc a server that has run many pods keeps
-// tens of MB of freed memory in the arenas its worker threads used; under jemalloc it goes back to its
-// baseline, and serves pods about twice as fast (bench/RESULTS.md). Node 20 has no process.execve: there
+// tens of MB of freed memory in the arenas its worker threads used; under jemalloc it comes back to within a
+// few MB of its baseline (bench/RESULTS.md, ninth round). Node 20 has no process.execve: there
 // LD_PRELOAD must be set by whoever starts the server (docs/server.md).
 import * as fs from 'node:fs';
 
