@@ -59,7 +59,8 @@ export class PodController {
   readonly idleMemory: IdleMemory;
 
   constructor(private readonly store: ObjectStore, private readonly runtime: Runtime, private readonly opts: PodControllerOptions) {
-    this.sweeper = setInterval(() => this.expireEvents(), Math.min(opts.eventTtlMs, 60_000));
+    // Expired events are looked for every TTL, at most once a second and at least once a minute.
+    this.sweeper = setInterval(() => this.expireEvents(), Math.max(1_000, Math.min(opts.eventTtlMs, 60_000)));
     this.sweeper.unref();
     // Quiet: the pool's extra idle workers (about 11 MiB each) go first, then the heap is collected.
     this.idleMemory = new IdleMemory({ quietMs: opts.idleGcMs ?? 3_000, onQuiet: () => runtime.trimIdleWorkers() });
