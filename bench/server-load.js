@@ -61,6 +61,7 @@ async function startServer() {
   });
   console.log(stderr.split('\n').find((l) => l.includes('memory allocator')));
   const exited = new Promise((r) => child.on('exit', r));
+  process.on('exit', () => child.kill('SIGKILL')); // the bench failed: its server does not outlive it
   return { socketPath, pid: child.pid, stop: async () => { child.kill('SIGTERM'); await exited; } };
 }
 const server = await startServer();

@@ -96,7 +96,8 @@ t.test('a server\'s pool keeps the workers of a burst larger than the library\'s
     t.equal(s.phase, 'Succeeded', `${name} succeeded`);
   };
   await burst('first');
-  while (rt.workerPool.reused < 12) await sleep(10);
+  // Back in the pool, and each has made its fresh instance of the module (a busy machine takes a while for that).
+  while (rt.workerPool.reused < 12 || rt.workerPool.warm < 12) await sleep(10);
   t.ok(rt.workerPool.idle >= 12, `the pool kept all 12 workers of the burst (${rt.workerPool.idle} idle)`);
   const { misses, prewarmed } = rt.workerPool;
   await burst('second');
