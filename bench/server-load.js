@@ -1,6 +1,6 @@
 // Load on `wasmpod serve`: concurrent clients create and delete N pods (default 1,000) through the API while a
 // watch follows every pod; checks nothing is lost and the order holds, and compares memory before and after.
-// Usage: node --expose-gc bench/server-load.js [pods] [concurrency] [rounds]
+// Usage: node bench/server-load.js [pods] [concurrency] [rounds] (with --expose-gc for SERVER=inproc)
 // The server is a real `wasmpod serve` in a process of its own (so on Node 22.15+ it runs on jemalloc as it
 // re-executes itself; on Node 20 start the bench with LD_PRELOAD as docs/server.md says), and the memory read is
 // that process's alone, none of the clients'. SERVER=inproc runs ApiServer in the bench's own process instead
@@ -35,7 +35,7 @@ const watchHistory = Number(process.env.WATCH_HISTORY ?? 2000);
 // WATCH_HISTORY_MS: how long those changes are kept (`serve --compaction-interval`; the server's default is
 // 5 minutes; 0 here: the default). Events expire 2 s after they happened (`serve --event-ttl 2s`).
 const watchHistoryMs = Number(process.env.WATCH_HISTORY_MS ?? 0) || undefined;
-// POOL_MAX_IDLE=N: the server's pool keeps up to N idle workers (`wasmpod serve --pool-max-idle`; default 8): with
+// POOL_MAX_IDLE=N: the server's pool keeps up to N idle workers (`wasmpod serve --pool-max-idle`; default 64): with
 // fewer than the clients, each wave of pods that arrives at once starts the workers the pool could not keep.
 const pool = process.env.POOL_MAX_IDLE ? { workerPool: { minIdle: 2, maxIdle: Number(process.env.POOL_MAX_IDLE) } } : {};
 /** The server: its unix socket, the pid whose memory is read ('self' in process), and how to stop it. */
@@ -196,6 +196,7 @@ if (WARMUP_PODS > 0) {
   await new Promise((r) => setTimeout(r, 2000));
   for (let i = 0; i < 10; i++) await request('DELETE', `${POD}/warm-${i}`);
 }
+agent.destroy(); // the warm-up's clients leave too: the baseline holds no connection of theirs
 await new Promise((r) => setTimeout(r, SETTLE_MS));
 const before = heap();
 const beforeKinds = residentByKind();
