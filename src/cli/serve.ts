@@ -19,6 +19,7 @@ export interface ServeCliOptions extends Pick<ImageCliOptions, 'insecureRegistry
   sharedWorkers?: string;
   eventTtl?: string;
   compactionInterval?: string;
+  baseDir?: string;
 }
 
 /** `HOST:PORT`, `:PORT` or `PORT` (host 127.0.0.1); `[::1]:PORT` for IPv6. */
@@ -57,6 +58,8 @@ export async function serveCommand(opts: ServeCliOptions, io: Io): Promise<numbe
     if (ms !== undefined && !(ms >= 1)) throw new Error(`${flag} must be at least 1ms, not "${v}"`);
     return ms;
   };
+  const baseDir = opts.baseDir === undefined ? undefined : path.resolve(opts.baseDir);
+  if (baseDir !== undefined && !fs.statSync(baseDir, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`--base-dir: ${baseDir} is not a directory`);
   const eventTtlMs = duration('--event-ttl', opts.eventTtl);
   const watchHistoryMs = duration('--compaction-interval', opts.compactionInterval);
   const server = await ApiServer.start({
@@ -67,7 +70,7 @@ export async function serveCommand(opts: ServeCliOptions, io: Io): Promise<numbe
     ...(guestsPerWorker !== undefined ? { sharedWorkers: { guestsPerWorker } } : {}),
     images: imageHttpOptions(opts),
     capacity: capacityOption(opts),
-    eventTtlMs, watchHistoryMs,
+    eventTtlMs, watchHistoryMs, baseDir,
   });
   io.stderr.write(`wasmpod serve: memory allocator: ${currentAllocator()}\n`);
   const hint = allocatorHint();

@@ -31,6 +31,7 @@ export function registerServerCommands(program: Command, done: (code: number) =>
     .option('--backoff-base <ms>', 'restart back-off base in milliseconds, doubling per restart after an immediate first one (Kubernetes: 10000)')
     .option('--pool-max-idle <n>', 'idle wasm workers kept for reuse from one burst to the next (default 64; 0 turns the pool off)')
     .option('--shared-workers <n>', 'run wasm containers in shared worker threads of n guests each (JSPI: Node 24 or later)')
+    .option('--base-dir <dir>', 'the folder relative image paths of pods created through the API resolve against (default: the working directory)')
     .option('--event-ttl <duration>', 'how long an event is kept after it last happened, as kube-apiserver\'s (default 1h)')
     .option('--compaction-interval <duration>', 'how long past changes are kept for watches to resume from, as kube-apiserver\'s --etcd-compaction-interval (default 5m)')
     .action(async (opts) => done(await serveCommand(opts, io())));

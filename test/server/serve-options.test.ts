@@ -74,6 +74,30 @@ t.test('--event-ttl and --compaction-interval: events and the watch history are 
   t.match(expired.body, { type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } }, 'the history it replayed from is gone');
 });
 
+t.test('--base-dir: the folder relative images of pods made through the API resolve against', async (t) => {
+  const bad = await serve(['--state-dir', t.testdir(), '--base-dir', path.join(ROOT, 'no-such-folder')]);
+  t.equal(bad.code, 1);
+  t.match(bad.stderr, `--base-dir: ${path.join(ROOT, 'no-such-folder')} is not a directory`);
+  // The examples' images are relative to their folder (../wasm-modules/...), as kubectl sends them.
+  const dir = tempDir('wasmpod-base-');
+  const child = spawn(process.execPath, [BIN, 'serve', '--state-dir', dir, '--base-dir', path.join(ROOT, 'examples')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  t.teardown(() => { child.kill('SIGTERM'); });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => { stderr += c; });
+  const socketPath = (await until('the server to listen', () => /listening on unix:(\S+)/.exec(stderr)))[1]!;
+  const PODS = '/api/v1/namespaces/default/pods';
+  const made = await new Promise<number>((resolve, reject) => {
+    const req = http.request({ socketPath, path: PODS, method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => { res.resume(); resolve(res.statusCode!); });
+    req.on('error', reject);
+    req.end(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hello' },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'hello', image: '../wasm-modules/hello/hello.wasm' }] } }));
+  });
+  t.equal(made, 201);
+  await until('the pod to succeed', async () => (await get(socketPath, `${PODS}/hello`)).body.status?.phase === 'Succeeded');
+  const pod = (await get(socketPath, `${PODS}/hello`)).body;
+  t.equal(pod.spec.containers[0].image, path.join(ROOT, 'wasm-modules/hello/hello.wasm'), 'stored as the file it resolved to');
+});
+
 if (jspiAvailable()) {
   t.test('a server with shared workers runs its pods in them', async (t) => {
     const server = await ApiServer.start({ stateDir: t.testdir(), socket: false, sharedWorkers: { guestsPerWorker: 4 } });
