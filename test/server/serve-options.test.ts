@@ -1,5 +1,5 @@
 // `wasmpod serve --pool-max-idle / --shared-workers / --event-ttl / --compaction-interval`: bad values refused; shared workers where JSPI exists, a clear error where not.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import * as path from 'node:path';
 import * as http from 'node:http';
 import { execFile, spawn } from 'node:child_process';
@@ -48,22 +48,33 @@ function get(socketPath: string, url: string): Promise<{ status: number; body: a
   });
 }
 
-t.test('--event-ttl and --compaction-interval: events and the watch history are let go after them', async (t) => {
-  const dir = tempDir('wasmpod-ttl-'); // short: a unix socket's path has a length limit
-  const child = spawn(process.execPath, [BIN, 'serve', '--state-dir', dir, '--event-ttl', '1s', '--compaction-interval', '500ms'], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** A POST of a JSON body over a unix socket: the status. */
+function post(socketPath: string, url: string, body: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, path: url, method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => { res.resume(); resolve(res.statusCode!); });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+/** A real `wasmpod serve` with `args`, ended with the test: its unix socket once it listens. */
+async function spawnServe(t: Test, args: string[]): Promise<string> {
+  const dir = tempDir('wasmpod-serve-'); // short: a unix socket's path has a length limit
+  const child = spawn(process.execPath, [BIN, 'serve', '--state-dir', dir, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   t.teardown(() => { child.kill('SIGTERM'); });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => { stderr += c; });
-  const socketPath = (await until('the server to listen', () => /listening on unix:(\S+)/.exec(stderr)))[1]!;
-  const PODS = '/api/v1/namespaces/default/pods';
+  return (await until('the server to listen', () => /listening on unix:(\S+)/.exec(stderr)))[1]!;
+}
+
+const PODS = '/api/v1/namespaces/default/pods';
+const onePod = (name: string, image: string, args: string[] = []): Record<string, unknown> => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image, args }] } });
+
+t.test('--event-ttl and --compaction-interval: events and the watch history are let go after them', async (t) => {
+  const socketPath = await spawnServe(t, ['--event-ttl', '1s', '--compaction-interval', '500ms']);
   const start = (await get(socketPath, PODS)).body.metadata.resourceVersion;
-  const made = await new Promise<number>((resolve, reject) => {
-    const req = http.request({ socketPath, path: PODS, method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => { res.resume(); resolve(res.statusCode!); });
-    req.on('error', reject);
-    req.end(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'e' },
-      spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: EXIT, args: ['e', '0'] }] } }));
-  });
-  t.equal(made, 201);
+  t.equal(await post(socketPath, PODS, onePod('e', EXIT, ['e', '0'])), 201);
   await until('the pod to succeed', async () => (await get(socketPath, `${PODS}/e`)).body.status?.phase === 'Succeeded');
   const events = (await get(socketPath, '/api/v1/namespaces/default/events')).body.items;
   t.ok(events.length >= 3, `the pod's events are there at first (${events.length})`);
@@ -79,20 +90,8 @@ t.test('--base-dir: the folder relative images of pods made through the API reso
   t.equal(bad.code, 1);
   t.match(bad.stderr, `--base-dir: ${path.join(ROOT, 'no-such-folder')} is not a directory`);
   // The examples' images are relative to their folder (../wasm-modules/...), as kubectl sends them.
-  const dir = tempDir('wasmpod-base-');
-  const child = spawn(process.execPath, [BIN, 'serve', '--state-dir', dir, '--base-dir', path.join(ROOT, 'examples')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  t.teardown(() => { child.kill('SIGTERM'); });
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => { stderr += c; });
-  const socketPath = (await until('the server to listen', () => /listening on unix:(\S+)/.exec(stderr)))[1]!;
-  const PODS = '/api/v1/namespaces/default/pods';
-  const made = await new Promise<number>((resolve, reject) => {
-    const req = http.request({ socketPath, path: PODS, method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => { res.resume(); resolve(res.statusCode!); });
-    req.on('error', reject);
-    req.end(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hello' },
-      spec: { restartPolicy: 'Never', containers: [{ name: 'hello', image: '../wasm-modules/hello/hello.wasm' }] } }));
-  });
-  t.equal(made, 201);
+  const socketPath = await spawnServe(t, ['--base-dir', path.join(ROOT, 'examples')]);
+  t.equal(await post(socketPath, PODS, onePod('hello', '../wasm-modules/hello/hello.wasm')), 201);
   await until('the pod to succeed', async () => (await get(socketPath, `${PODS}/hello`)).body.status?.phase === 'Succeeded');
   const pod = (await get(socketPath, `${PODS}/hello`)).body;
   t.equal(pod.spec.containers[0].image, path.join(ROOT, 'wasm-modules/hello/hello.wasm'), 'stored as the file it resolved to');
