@@ -1,12 +1,12 @@
 // Harness of the server tests: an ApiServer on a temp state dir (unix socket and TLS on a free port), kubectl against it, raw requests over the socket.
-import { execFile, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { ApiServer, type ServeOptions } from '../../dist/src/server/server.js';
 
 export { ROOT, MODULES, EXIT, SLEEP } from './pods.js';
-import { MODULES } from './pods.js';
+import { MODULES, ROOT } from './pods.js';
 import { tempDir } from './temp-dir.js';
 export const TOOL = path.join(MODULES, 'testing/tool.wasm');
 
@@ -53,21 +53,7 @@ export async function startServer(opts: ServeOptions = {}, stateDir = tempDir('w
         child.stdin!.end(o.input);
       }
     }),
-    request: (method, url, body, headers = {}) => new Promise((resolve, reject) => {
-      const data = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-      const req = http.request({ socketPath: server.socketPath, path: url, method, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          let parsed: unknown;
-          try { parsed = JSON.parse(text); } catch { parsed = undefined; }
-          resolve({ status: res.statusCode!, body: parsed, text, headers: res.headers });
-        });
-      });
-      req.on('error', reject);
-      req.end(data);
-    }),
+    request: (method, url, body, headers) => socketRequest(server.socketPath!, method, url, body, headers),
     restart: async () => {
       await server.close();
       return startServer(opts, stateDir);
@@ -75,6 +61,42 @@ export async function startServer(opts: ServeOptions = {}, stateDir = tempDir('w
     close: () => server.close(),
   };
   return ts;
+}
+
+/** A request over a server's unix socket (no token needed there): its status, body (parsed when JSON), text and headers. */
+export function socketRequest(socketPath: string, method: string, url: string, body?: unknown, headers: Record<string, string> = {}):
+Promise<{ status: number; body: any; text: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const req = http.request({ socketPath, path: url, method, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        let parsed: unknown;
+        try { parsed = JSON.parse(text); } catch { parsed = undefined; }
+        resolve({ status: res.statusCode!, body: parsed, text, headers: res.headers });
+      });
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+/**
+ * A real `wasmpod serve` (bin/wasmpod.js) on a fresh state dir with `args`, and `env` added to this process's,
+ * stopped with the test; resolves once it listens on its unix socket (within `listenMs`).
+ */
+export async function spawnServe(t: { teardown(f: () => void): void }, opts: { args?: string[]; env?: Record<string, string>; listenMs?: number } = {}):
+Promise<{ child: ChildProcess; stateDir: string; socketPath: string; stderr: string }> {
+  const stateDir = tempDir('wasmpod-serve-'); // short: a unix socket's path has a length limit
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/wasmpod.js'), 'serve', '--state-dir', stateDir, ...opts.args ?? []],
+    { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  t.teardown(() => { child.kill('SIGTERM'); });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => { stderr += c; });
+  const socketPath = (await until('the server to listen', () => /listening on unix:(\S+)/.exec(stderr), opts.listenMs))[1]!;
+  return { child, stateDir, socketPath, stderr };
 }
 
 /** Polls `check` every 50 ms until it returns something truthy, or fails after `ms`. */

@@ -1,27 +1,19 @@
 // `wasmpod serve` runs on jemalloc where the system has it: re-executed in place (same pid) on a Node with
 // process.execve, or preloaded by whoever starts it; WASMPOD_ALLOCATOR=system keeps glibc's malloc.
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { jemallocPath } from '../../dist/src/cli/allocator.js';
-import { ROOT, until } from '../helpers/server.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { spawnServe } from '../helpers/server.js';
 
-const BIN = path.join(ROOT, 'bin/wasmpod.js');
 const lib = jemallocPath();
 const canExec = typeof (process as unknown as { execve?: unknown }).execve === 'function';
 
 /** Starts `wasmpod serve` with `env` added; resolves once it listens, with what it said and the process. */
 async function serve(t: { teardown(f: () => void): void }, env: Record<string, string>) {
-  const dir = tempDir('wasmpod-alloc-');
-  const child = spawn(process.execPath, [BIN, 'serve', '--state-dir', dir], { env: { ...process.env, ...env } });
-  t.teardown(() => { child.kill('SIGKILL'); });
-  let err = '';
-  child.stderr.on('data', (c: Buffer) => { err += c; });
-  await until('the server to listen', () => err.includes('listening on unix:'), 30_000);
+  const { child, stateDir, stderr: err } = await spawnServe(t, { env, listenMs: 30_000 });
   const maps = fs.readFileSync(`/proc/${child.pid}/maps`, 'utf8');
-  return { child, err, maps, lock: fs.readFileSync(path.join(dir, 'serve.lock'), 'utf8') };
+  return { child, err, maps, lock: fs.readFileSync(path.join(stateDir, 'serve.lock'), 'utf8') };
 }
 
 t.test('serve re-executes itself on jemalloc, keeping its pid', { skip: !lib ? 'libjemalloc is not installed' : !canExec ? `Node ${process.version} has no process.execve` : false }, async (t) => {

@@ -1,12 +1,11 @@
 // `wasmpod serve --pool-max-idle / --shared-workers / --event-ttl / --compaction-interval`: bad values refused; shared workers where JSPI exists, a clear error where not.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import * as path from 'node:path';
 import * as http from 'node:http';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { ApiServer } from '../../dist/src/server/server.js';
 import { jspiAvailable } from '../../dist/src/index.js';
-import { EXIT, ROOT, until } from '../helpers/server.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { EXIT, ROOT, socketRequest, spawnServe, until } from '../helpers/server.js';
 
 const BIN = path.join(ROOT, 'bin/wasmpod.js');
 
@@ -33,56 +32,37 @@ t.test('bad counts are refused before anything starts', async (t) => {
   t.match(compaction.stderr, '--compaction-interval must be at least 1ms, not "0"');
 });
 
-/** A GET over a unix socket: status and parsed body; a watch's first line for `?watch` URLs. */
-function get(socketPath: string, url: string): Promise<{ status: number; body: any }> {
+/** The first event of a watch over a unix socket (the watch is then closed). */
+function firstWatchEvent(socketPath: string, url: string): Promise<any> {
   return new Promise((resolve, reject) => {
     const req = http.get({ socketPath, path: url }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => {
         text += c;
-        if (url.includes('watch=true') && text.includes('\n')) { req.destroy(); resolve({ status: res.statusCode!, body: JSON.parse(text.slice(0, text.indexOf('\n'))) }); }
+        if (text.includes('\n')) { req.destroy(); resolve(JSON.parse(text.slice(0, text.indexOf('\n')))); }
       });
-      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
     });
     req.on('error', reject);
   });
 }
-
-/** A POST of a JSON body over a unix socket: the status. */
-function post(socketPath: string, url: string, body: unknown): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath, path: url, method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => { res.resume(); resolve(res.statusCode!); });
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
-
-/** A real `wasmpod serve` with `args`, ended with the test: its unix socket once it listens. */
-async function spawnServe(t: Test, args: string[]): Promise<string> {
-  const dir = tempDir('wasmpod-serve-'); // short: a unix socket's path has a length limit
-  const child = spawn(process.execPath, [BIN, 'serve', '--state-dir', dir, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  t.teardown(() => { child.kill('SIGTERM'); });
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => { stderr += c; });
-  return (await until('the server to listen', () => /listening on unix:(\S+)/.exec(stderr)))[1]!;
-}
+const get = async (socketPath: string, url: string): Promise<any> => (await socketRequest(socketPath, 'GET', url)).body;
 
 const PODS = '/api/v1/namespaces/default/pods';
 const onePod = (name: string, image: string, args: string[] = []): Record<string, unknown> => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image, args }] } });
 
 t.test('--event-ttl and --compaction-interval: events and the watch history are let go after them', async (t) => {
-  const socketPath = await spawnServe(t, ['--event-ttl', '1s', '--compaction-interval', '500ms']);
-  const start = (await get(socketPath, PODS)).body.metadata.resourceVersion;
-  t.equal(await post(socketPath, PODS, onePod('e', EXIT, ['e', '0'])), 201);
-  await until('the pod to succeed', async () => (await get(socketPath, `${PODS}/e`)).body.status?.phase === 'Succeeded');
-  const events = (await get(socketPath, '/api/v1/namespaces/default/events')).body.items;
+  const { socketPath } = await spawnServe(t, { args: ['--event-ttl', '1s', '--compaction-interval', '500ms'] });
+  const start = (await get(socketPath, PODS)).metadata.resourceVersion;
+  t.equal((await socketRequest(socketPath, 'POST', PODS, onePod('e', EXIT, ['e', '0']))).status, 201);
+  await until('the pod to succeed', async () => (await get(socketPath, `${PODS}/e`)).status?.phase === 'Succeeded');
+  const events = (await get(socketPath, '/api/v1/namespaces/default/events')).items;
   t.ok(events.length >= 3, `the pod's events are there at first (${events.length})`);
-  const replay = await get(socketPath, `${PODS}?watch=true&resourceVersion=${start}`);
-  t.match(replay.body, { type: 'ADDED', object: { metadata: { name: 'e' } } }, 'a watch from before the pod replays it');
-  await until('the events to expire', async () => (await get(socketPath, '/api/v1/namespaces/default/events')).body.items.length === 0, 10_000);
-  const expired = await get(socketPath, `${PODS}?watch=true&resourceVersion=${start}`);
-  t.match(expired.body, { type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } }, 'the history it replayed from is gone');
+  const replay = await firstWatchEvent(socketPath, `${PODS}?watch=true&resourceVersion=${start}`);
+  t.match(replay, { type: 'ADDED', object: { metadata: { name: 'e' } } }, 'a watch from before the pod replays it');
+  await until('the events to expire', async () => (await get(socketPath, '/api/v1/namespaces/default/events')).items.length === 0, 10_000);
+  const expired = await firstWatchEvent(socketPath, `${PODS}?watch=true&resourceVersion=${start}`);
+  t.match(expired, { type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } }, 'the history it replayed from is gone');
 });
 
 t.test('--base-dir: the folder relative images of pods made through the API resolve against', async (t) => {
@@ -90,10 +70,10 @@ t.test('--base-dir: the folder relative images of pods made through the API reso
   t.equal(bad.code, 1);
   t.match(bad.stderr, `--base-dir: ${path.join(ROOT, 'no-such-folder')} is not a directory`);
   // The examples' images are relative to their folder (../wasm-modules/...), as kubectl sends them.
-  const socketPath = await spawnServe(t, ['--base-dir', path.join(ROOT, 'examples')]);
-  t.equal(await post(socketPath, PODS, onePod('hello', '../wasm-modules/hello/hello.wasm')), 201);
-  await until('the pod to succeed', async () => (await get(socketPath, `${PODS}/hello`)).body.status?.phase === 'Succeeded');
-  const pod = (await get(socketPath, `${PODS}/hello`)).body;
+  const { socketPath } = await spawnServe(t, { args: ['--base-dir', path.join(ROOT, 'examples')] });
+  t.equal((await socketRequest(socketPath, 'POST', PODS, onePod('hello', '../wasm-modules/hello/hello.wasm'))).status, 201);
+  await until('the pod to succeed', async () => (await get(socketPath, `${PODS}/hello`)).status?.phase === 'Succeeded');
+  const pod = await get(socketPath, `${PODS}/hello`);
   t.equal(pod.spec.containers[0].image, path.join(ROOT, 'wasm-modules/hello/hello.wasm'), 'stored as the file it resolved to');
 });
 
