@@ -3,9 +3,9 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ROOT } from '../helpers/pods.js';
+import { socketRequest } from '../helpers/server.js';
 import { alive, busyboxRootfs, eventually, linuxSkip, removeStateDir } from './helpers.js';
 
 const POD = '/api/v1/namespaces/default/pods';
@@ -22,20 +22,7 @@ else {
       t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
       return child;
     };
-    const request = (method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> => new Promise((resolve, reject) => {
-      const req = http.request({ socketPath: socket, path: url, method, headers: { 'Content-Type': 'application/json' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          let parsed: unknown;
-          try { parsed = JSON.parse(text); } catch { parsed = text; }
-          resolve({ status: res.statusCode!, body: parsed });
-        });
-      });
-      req.on('error', reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    });
+    const request = (method: string, url: string, body?: unknown) => socketRequest(socket, method, url, body);
     const poll = async <T>(what: string, check: () => Promise<T | undefined>): Promise<T> => {
       const end = Date.now() + 60_000;
       for (;;) {
@@ -79,7 +66,7 @@ else {
     t.equal(after.status.containerStatuses[0].containerID, before.status.containerStatuses[0].containerID, 'the same container');
     t.equal(Number(fs.readFileSync(pidFile(), 'utf8')), pid, 'the same process');
     t.ok(alive(pid));
-    t.equal((await request('GET', `${POD}/sleeper/log`)).body, 'up\n', 'its log is there once');
+    t.equal((await request('GET', `${POD}/sleeper/log`)).text, 'up\n', 'its log is there once');
     t.equal((await request('DELETE', `${POD}/sleeper`)).status, 200);
     t.ok(await eventually(() => !alive(pid), 20_000), 'deleting it through the new server kills it');
     second.kill('SIGTERM');
