@@ -83,6 +83,26 @@ Promise<{ status: number; body: any; text: string; headers: http.IncomingHttpHea
   });
 }
 
+/** A watch over a server's unix socket: the events so far (parsed lines), whether it was answered, and its end. */
+export function socketWatch(socketPath: string, url: string): { events: any[]; answered: () => boolean; close(): void } {
+  const events: any[] = [];
+  let buf = '';
+  let answered = false;
+  const req = http.get({ socketPath, path: url }, (res) => {
+    answered = true;
+    res.on('data', (c: Buffer) => {
+      buf += c.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        events.push(JSON.parse(buf.slice(0, nl)));
+        buf = buf.slice(nl + 1);
+      }
+    });
+  });
+  req.on('error', () => undefined);
+  return { events, answered: () => answered, close: () => req.destroy() };
+}
+
 /**
  * A real `wasmpod serve` (bin/wasmpod.js) on a fresh state dir with `args`, and `env` added to this process's,
  * stopped with the test; resolves once it listens on its unix socket (within `listenMs`).

@@ -1,28 +1,10 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
-import * as http from 'node:http';
-import { startServer, toolPod, until, type TestServer } from '../helpers/server.js';
+import { socketWatch, startServer, toolPod, until, type TestServer } from '../helpers/server.js';
 
 /** A watch over the unix socket: collects the events it gets. */
-function watch(s: TestServer, url: string): { events: any[]; answered: () => boolean; close(): void } {
-  const events: any[] = [];
-  let buf = '';
-  let answered = false;
-  const req = http.get({ socketPath: s.server.socketPath, path: url }, (res) => {
-    answered = true;
-    res.on('data', (c: Buffer) => {
-      buf += c.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        events.push(JSON.parse(buf.slice(0, nl)));
-        buf = buf.slice(nl + 1);
-      }
-    });
-  });
-  req.on('error', () => undefined);
-  return { events, answered: () => answered, close: () => req.destroy() };
-}
+const watch = (s: TestServer, url: string) => socketWatch(s.server.socketPath!, url);
 
 const cm = (name: string, labels: Record<string, string> = {}, data: Record<string, string> = { k: 'v' }) =>
   ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels }, data });

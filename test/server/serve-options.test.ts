@@ -1,11 +1,10 @@
 // `wasmpod serve --pool-max-idle / --shared-workers / --event-ttl / --compaction-interval`: bad values refused; shared workers where JSPI exists, a clear error where not.
 import t from 'tap';
 import * as path from 'node:path';
-import * as http from 'node:http';
 import { execFile } from 'node:child_process';
 import { ApiServer } from '../../dist/src/server/server.js';
 import { jspiAvailable } from '../../dist/src/index.js';
-import { EXIT, ROOT, socketRequest, spawnServe, until } from '../helpers/server.js';
+import { EXIT, ROOT, socketRequest, socketWatch, spawnServe, until } from '../helpers/server.js';
 
 const BIN = path.join(ROOT, 'bin/wasmpod.js');
 
@@ -33,17 +32,14 @@ t.test('bad counts are refused before anything starts', async (t) => {
 });
 
 /** The first event of a watch over a unix socket (the watch is then closed). */
-function firstWatchEvent(socketPath: string, url: string): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ socketPath, path: url }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => {
-        text += c;
-        if (text.includes('\n')) { req.destroy(); resolve(JSON.parse(text.slice(0, text.indexOf('\n')))); }
-      });
-    });
-    req.on('error', reject);
-  });
+async function firstWatchEvent(socketPath: string, url: string): Promise<any> {
+  const w = socketWatch(socketPath, url);
+  try {
+    await until('a watch event', () => w.events.length > 0);
+    return w.events[0];
+  } finally {
+    w.close();
+  }
 }
 const get = async (socketPath: string, url: string): Promise<any> => (await socketRequest(socketPath, 'GET', url)).body;
 
